@@ -1,0 +1,27 @@
+"""`python -m assistant ask [--json] "vraag"` and `ask --json -` (one utterance a line on stdin)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from assistant.dialog import Dialog
+from assistant.understanding import Understanding
+
+
+def cmd_ask(args) -> int:
+    dialog = Dialog(Understanding())
+    lines = sys.stdin if args.question == "-" else [args.question]
+    for line in lines:
+        text = line.rstrip("\n")
+        if args.question == "-" and not text.strip():
+            continue
+        reply = dialog.handle(text)
+        answer = reply.say or reply.understood.answer
+        if args.json:
+            record = reply.understood.as_json()
+            record["answer"] = answer
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(answer, flush=True)
+    return 0

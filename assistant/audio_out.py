@@ -1,0 +1,164 @@
+"""Scheduled playback through sounddevice: each clip *starts* at its deadline on the monotonic clock.
+
+The output stream's callback counts samples. At its first call it ties sample 0 to a monotonic time
+(using PortAudio's DAC time, so device latency is accounted for); a deadline then becomes a sample
+index, and the clip is mixed in at exactly that sample. Late clips start at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.errors import UserError
+
+log = logging.getLogger(__name__)
+
+NO_SPEAKER = "Er is geen luidspreker of koptelefoon gevonden. Sluit er een aan en probeer het opnieuw."
+FADE_SECONDS = 0.005
+
+
+@dataclass
+class _Clip:
+    start: int           # absolute sample index at which it starts
+    samples: np.ndarray  # float32 mono at the stream's rate
+    pos: int = 0         # samples already played
+
+
+def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
+    if src == dst or samples.size == 0:
+        return samples
+    n = int(round(samples.size * dst / src))
+    x = np.linspace(0.0, samples.size - 1, n)
+    return np.interp(x, np.arange(samples.size), samples).astype(np.float32)
+
+
+class ScheduledOutput:
+    """An open output stream that plays clips at monotonic deadlines, mixed together."""
+
+    def __init__(self, sample_rate: int = 22050, device=None, blocksize: int = 256) -> None:
+        import sounddevice as sd
+
+        self._sd = sd
+        try:
+            info = sd.query_devices(device, kind="output")
+        except Exception as err:
+            raise UserError(NO_SPEAKER, detail=f"no output device: {err!r}") from None
+        rate = sample_rate
+        try:
+            sd.check_output_settings(device=device, samplerate=rate, channels=1, dtype="float32")
+        except Exception:
+            rate = int(info["default_samplerate"])
+        self.rate = rate
+        self._lock = threading.Lock()
+        self._clips: list[_Clip] = []
+        self._played = 0                  # samples handed to the device so far
+        self._t0: float | None = None     # monotonic time of sample 0
+        self._anchored = threading.Event()
+        self._fade_out = False
+        self.underflows = 0
+        try:
+            self._stream = sd.OutputStream(
+                samplerate=rate, channels=1, dtype="float32", device=device,
+                blocksize=blocksize, latency="low", callback=self._callback,
+            )
+            self._stream.start()
+        except Exception as err:
+            raise UserError(NO_SPEAKER, detail=f"cannot open output stream: {err!r}") from None
+        if not self._anchored.wait(2.0):
+            self.close()
+            raise UserError(NO_SPEAKER, detail="output stream never called back")
+
+    # The callback runs on PortAudio's thread: no allocation-heavy work, no blocking.
+    def _callback(self, out, frames, time_info, status) -> None:
+        if status.output_underflow:
+            self.underflows += 1
+        if self._t0 is None:
+            dac = time_info.outputBufferDacTime
+            ahead = dac - time_info.currentTime if dac else self._stream.latency
+            self._t0 = time.monotonic() + max(0.0, ahead)
+            self._anchored.set()
+        buf = out[:, 0]
+        buf.fill(0.0)
+        n0 = self._played
+        with self._lock:
+            keep = []
+            for clip in self._clips:
+                offset = clip.start + clip.pos - n0
+                if offset >= frames:
+                    keep.append(clip)
+                    continue
+                offset = max(0, offset)
+                take = min(frames - offset, clip.samples.size - clip.pos)
+                buf[offset:offset + take] += clip.samples[clip.pos:clip.pos + take]
+                clip.pos += take
+                if clip.pos < clip.samples.size:
+                    keep.append(clip)
+            self._clips = keep
+            if self._fade_out:
+                fade = min(frames, max(1, int(FADE_SECONDS * self.rate)))
+                buf[:fade] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+                buf[fade:] = 0.0
+                self._clips = []
+                self._fade_out = False
+        np.clip(buf, -1.0, 1.0, out=buf)
+        self._played = n0 + frames
+
+    def sample_at(self, when: float) -> int:
+        return int(round((when - self._t0) * self.rate))
+
+    def play(self, samples: np.ndarray, rate: int, at: float) -> None:
+        """Start ``samples`` at monotonic time ``at`` (at once, if that has passed)."""
+        samples = resample(samples, rate, self.rate)
+        with self._lock:
+            start = max(self.sample_at(at), self._played)
+            self._clips.append(_Clip(start, samples))
+
+    def silence(self) -> None:
+        """Stop everything now, with a few milliseconds' fade against clicks."""
+        with self._lock:
+            self._fade_out = True
+
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._clips)
+
+    def close(self) -> None:
+        try:
+            self._stream.stop()
+            self._stream.close()
+        except Exception as err:  # closing a vanished device must not raise at the user
+            log.debug("closing output stream: %r", err)
+
+
+class SpeakerSink:
+    """The coach's sink for real audio: a Voice renders, a ScheduledOutput plays."""
+
+    lookahead = 0.15
+
+    def __init__(self, voice, output: ScheduledOutput) -> None:
+        self.voice = voice
+        self.output = output
+
+    def prepare(self, cues) -> None:
+        for cue in cues:
+            self.voice.render(cue.text, cue.fast)
+
+    def play(self, text: str, fast: bool, at: float) -> None:
+        samples, rate = self.voice.render(text, fast)
+        self.output.play(samples, rate, at)
+
+    def silence(self) -> None:
+        self.output.silence()
+
+    def duration(self, text: str, fast: bool) -> float:
+        return self.voice.duration(text, fast)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while self.output.busy() and time.monotonic() < end:
+            time.sleep(0.02)

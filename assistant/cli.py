@@ -1,0 +1,136 @@
+"""Command line: `python -m assistant [command]`. Every fault ends in one Dutch sentence, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import datetime
+
+from assistant import paths, prompts
+from assistant import settings as settings_mod
+from assistant.errors import UserError
+
+log = logging.getLogger("assistant")
+
+INTERRUPTED = "Gestopt. Tot de volgende keer."
+
+
+def _add_session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reps", help="aantal rondes (standaard 10)")
+    p.add_argument("--tempo", help="seconden per tel (standaard 1.0)")
+    p.add_argument("--position", help="liggend/lying, zittend/sitting of staand/standing")
+    p.add_argument("--hold", help="tellen knijpen (standaard 6)")
+    p.add_argument("--relax", help="tellen ontspannen (standaard 6)")
+    p.add_argument("--mute", action="store_true", help="tekst tonen in plaats van spreken")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Bekkenbodem-coach")
+    parser.add_argument("--config", help="instellingenbestand (TOML)")
+    parser.add_argument("--data-dir", help="map voor het dagboek")
+    parser.add_argument("--model", help="map met het vosk-spraakmodel")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log voor ontwikkelaars (Engels)")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("session", help="een oefensessie, nu")
+    _add_session_options(p)
+    p.add_argument("--dry-run", action="store_true", help="alleen het plan tonen")
+    p.add_argument("--json", action="store_true", help="het plan als JSON, één regel per zin")
+
+    p = sub.add_parser("text", help="getypte opdrachten in plaats van spraak")
+    _add_session_options(p)
+
+    p = sub.add_parser("ask", help="een vraag stellen")
+    p.add_argument("question", help="de vraag, of - om regels van stdin te lezen")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def load_settings(args) -> settings_mod.Settings:
+    overrides = {k: getattr(args, k, None) for k in ("reps", "tempo", "position", "hold", "relax")}
+    config = paths.config_file() if not args.config else __import__("pathlib").Path(args.config)
+    return settings_mod.load(config, overrides)
+
+
+def open_journal(args):
+    from assistant.journal import Journal
+    return Journal(paths.data_dir(args.data_dir))
+
+
+def make_sink(settings, mute: bool):
+    if mute:
+        from assistant.console import PrintSink
+        return PrintSink(speech_rate=settings.speech_rate)
+    from assistant.audio_out import ScheduledOutput, SpeakerSink
+    from assistant.voice import Voice
+    words = prompts.load("coach")
+    voice = Voice(paths.cache_dir(), rate=settings.speech_rate, language=settings.voice_language,
+                  fast_factor=words["timing"]["in_beat_rate_factor"])
+    return SpeakerSink(voice, ScheduledOutput())
+
+
+def cmd_session(args) -> int:
+    from assistant.clock import MonotonicClock
+    from assistant.session import closing_lines, new_runner
+    from assistant import plan as plan_mod
+
+    settings = load_settings(args)
+    words = prompts.load("coach")
+    if args.dry_run:
+        journal_first = True
+        cues = plan_mod.build_plan(settings, words, first_session=journal_first,
+                                   closing=closing_lines(words, datetime.now()))
+        for cue in cues:
+            if args.json:
+                print(json.dumps(cue.as_json(), ensure_ascii=False))
+            else:
+                print(f"{cue.t:7.2f}s  {cue.phase:<8} {cue.text}")
+        return 0
+
+    journal = open_journal(args)
+    sink = make_sink(settings, args.mute)
+    runner, recorder = new_runner(settings, words, sink, MonotonicClock(), journal,
+                                  now=lambda: datetime.now().astimezone())
+    try:
+        sink.prepare(runner._build_plan(settings))
+        result = runner.run()
+        sink.wait_idle()
+    except KeyboardInterrupt:
+        sink.silence()
+        runner.result.stopped = True
+        recorder.finish(runner.result)
+        raise
+    recorder.finish(result)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handlers = {"session": cmd_session}
+    try:
+        if args.command is None:
+            from assistant.loop import main_loop
+            return main_loop(args)
+        if args.command == "text":
+            from assistant.typed import run_typed
+            return run_typed(args)
+        if args.command == "ask":
+            from assistant.ask import cmd_ask
+            return cmd_ask(args)
+        return handlers[args.command](args)
+    except UserError as err:
+        if err.detail:
+            log.info("%s", err.detail)
+        print(str(err), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `... --json | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,227 @@
+"""The coach: runs a session plan against a clock, and takes commands while it runs.
+
+Every cue is handed to the sink a little before its deadline (``sink.lookahead``); the sink makes
+it *start* at the deadline. Synthesis and thread wake-up times therefore never shift the beat.
+"""
+
+from __future__ import annotations
+
+import enum
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from assistant import settings as settings_mod
+from assistant.plan import Cue
+from assistant.settings import Settings
+
+ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
+START_LEAD = 0.3    # seconds between "start" and the first cue
+RESUME_GAP = 0.4    # after "verder": the resumed line, this much quiet, then the round again
+
+
+class Sink(Protocol):
+    """Where cues go: a speaker (real audio), or a printer (--mute), or a test recorder."""
+
+    lookahead: float
+
+    def play(self, text: str, fast: bool, at: float) -> None: ...
+
+    def silence(self) -> None: ...
+
+    def duration(self, text: str, fast: bool) -> float: ...
+
+
+class State(enum.Enum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+@dataclass
+class SessionResult:
+    reps_total: int
+    reps_done: int = 0
+    completed: bool = False
+    stopped: bool = False
+    tempo: float = 1.0
+
+
+@dataclass
+class _Command:
+    action: str
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class SessionRunner:
+    """One session. ``run()`` blocks until it ends; the control methods may be called from any thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        build_plan: Callable[[Settings], list[Cue]],
+        sink: Sink,
+        clock,
+        words: dict,
+        on_event: Callable[[str, dict], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._build_plan = build_plan
+        self._sink = sink
+        self._clock = clock
+        self._control = words["control"]
+        self._inbox: queue.Queue[_Command] = queue.Queue()
+        self._on_event = on_event or (lambda kind, data: None)
+        self.state = State.RUNNING
+        self.result = SessionResult(reps_total=settings.reps, tempo=settings.tempo)
+        self._plan: list[Cue] = []
+        self._deadlines: list[float] = []
+        self._next = 0          # index of the next cue to hand to the sink
+        self._last = -1         # index of the last cue handed to the sink
+
+    # -- control interface (thread-safe) -----------------------------------------------------
+    def command(self, action: str) -> None:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown session action {action!r}")
+        self._inbox.put(_Command(action))
+
+    def pause(self) -> None: self.command("pause")
+    def resume(self) -> None: self.command("resume")
+    def stop(self) -> None: self.command("stop")
+    def slower(self) -> None: self.command("slower")
+    def faster(self) -> None: self.command("faster")
+    def repeat(self) -> None: self.command("repeat")
+    def status(self) -> None: self.command("status")
+
+    # -- the loop -----------------------------------------------------------------------------
+    def run(self) -> SessionResult:
+        self._plan = self._build_plan(self.settings)
+        start = self._clock.now() + START_LEAD
+        self._deadlines = [start + cue.t for cue in self._plan]
+        self._emit("started", {"plan": self._plan})
+        while self.state is not State.DONE:
+            if self.state is State.PAUSED:
+                wake = float("inf")
+            elif self._next < len(self._plan):
+                wake = self._deadlines[self._next] - self._sink.lookahead
+            else:
+                last = self._plan[-1]
+                wake = self._deadlines[-1] + self._sink.duration(last.text, last.fast)
+            cmd = self._clock.get(self._inbox, wake)
+            if cmd is not None:
+                self._handle(cmd.action)
+            elif self._next < len(self._plan):
+                self._play_next()
+            else:
+                self.result.completed = True
+                self.state = State.DONE
+                self._emit("finished", {"result": self.result})
+        return self.result
+
+    def _play_next(self) -> None:
+        i = self._next
+        cue = self._plan[i]
+        self._sink.play(cue.text, cue.fast, self._deadlines[i])
+        self._last, self._next = i, i + 1
+        self._emit("cue", {"cue": cue, "at": self._deadlines[i]})
+        if cue.kind == "announce":
+            self._emit("round_started", {"rep": cue.rep})
+        if cue.phase == "relax" and cue.count == self.settings.relax and cue.rep > self.result.reps_done:
+            self.result.reps_done = cue.rep
+            self._emit("round_done", {"rep": cue.rep})
+
+    def _say_now(self, text: str) -> None:
+        self._sink.play(text, False, self._clock.now() + self._sink.lookahead)
+        self._emit("said", {"text": text})
+
+    def _handle(self, action: str) -> None:
+        words = self._control
+        if action == "stop":
+            self._sink.silence()
+            self.result.stopped = True
+            self.state = State.DONE
+            self._say_now(words["halted"]["stopped"].format(done=self.result.reps_done, reps=self.settings.reps))
+            self._emit("stopped", {"result": self.result})
+        elif action == "pause":
+            if self.state is State.RUNNING:
+                self._sink.silence()
+                self.state = State.PAUSED
+                self._say_now(words["halted"]["paused"])
+                self._emit("paused", {})
+        elif action == "resume":
+            if self.state is State.PAUSED:
+                self.state = State.RUNNING
+                line = words["during"]["resumed"]
+                self._say_now(line)
+                at = self._clock.now() + self._sink.lookahead + self._sink.duration(line, False) + RESUME_GAP
+                self._restart_from(self._resume_index(), at)
+                self._emit("resumed", {})
+        elif action in ("slower", "faster"):
+            self._change_tempo(action)
+        elif action == "status":
+            self._say_now(self._status_text())
+        elif action == "repeat":
+            self._repeat_instruction()
+
+    def _resume_index(self) -> int:
+        """Start the interrupted round again from its announcement; outside rounds, the current line."""
+        anchor = self._last if self._last >= 0 else self._next
+        anchor = min(anchor, len(self._plan) - 1)
+        rep = self._plan[anchor].rep
+        if rep is None:
+            return anchor
+        return next(i for i, c in enumerate(self._plan) if c.rep == rep)
+
+    def _restart_from(self, index: int, at: float) -> None:
+        base = self._plan[index].t
+        for j in range(index, len(self._plan)):
+            self._deadlines[j] = at + self._plan[j].t - base
+        self._next = index
+
+    def _change_tempo(self, action: str) -> None:
+        old = self.settings.tempo
+        new = settings_mod.slower(old) if action == "slower" else settings_mod.faster(old)
+        if new == old:
+            self._say_now(self._control["during"]["tempo_at_limit"])
+            return
+        self.settings = settings_mod.apply(self.settings, {"tempo": new}, "")
+        self.result.tempo = new
+        self._plan = self._build_plan(self.settings)
+        # Keep the beat relative to the last cue that sounded: later cues move to the new tempo.
+        if self._last >= 0:
+            anchor_t, anchor_deadline = self._plan[self._last].t, self._deadlines[self._last]
+        else:
+            anchor_t, anchor_deadline = 0.0, self._deadlines[0]
+        self._deadlines = self._deadlines[: self._last + 1] + [
+            anchor_deadline + cue.t - anchor_t for cue in self._plan[self._last + 1:]
+        ]
+        if self.state is State.RUNNING:
+            self._say_now(self._control["during"]["tempo_changed"])
+        self._emit("tempo", {"tempo": new})
+
+    def _current_rep(self) -> int | None:
+        for i in range(min(self._last, len(self._plan) - 1), -1, -1):
+            if self._plan[i].rep is not None:
+                return self._plan[i].rep
+        return None
+
+    def _status_text(self) -> str:
+        during = self._control["during"]
+        rep = self._current_rep()
+        if rep is None:
+            return during["status_intro"].format(reps=self.settings.reps)
+        if self._last >= 0 and self._plan[self._last].phase == "end":
+            return during["status_end"]
+        return during["status_round"].format(rep=rep, reps=self.settings.reps)
+
+    def _repeat_instruction(self) -> None:
+        for i in range(self._last, -1, -1):
+            if self._plan[i].kind in ("intro", "squeeze", "relax", "end"):
+                self._say_now(self._plan[i].text)
+                return
+        if self._plan:
+            self._say_now(self._plan[0].text)
+
+    def _emit(self, kind: str, data: dict) -> None:
+        self._on_event(kind, data)

@@ -1,0 +1,59 @@
+"""Dialog: what to say to an utterance outside a session (answers, help, repeat, "vertel meer").
+
+It owns the conversation's memory (the last answer), nothing else. Commands that need the coach
+(start, or pause/stop while a session runs) are passed back as actions for the caller to carry out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.understanding import Understanding, Understood
+
+
+@dataclass(frozen=True)
+class Reply:
+    understood: Understood
+    say: str                 # what to speak now ("" for nothing)
+    action: str | None       # a command for the caller (start, stop, pause, ...) or None
+
+
+class Dialog:
+    def __init__(self, understanding: Understanding, session_active=lambda: False, status_text=None) -> None:
+        self.understanding = understanding
+        self._session_active = session_active
+        self._status_text = status_text
+        self.last_answer: str = ""
+        self.last_intent: str | None = None
+        cfg = understanding.config
+        self._more_missing = cfg["dialog"]["more_answer_missing"]
+
+    def handle(self, text: str) -> Reply:
+        return self.reply(self.understanding.understand(text))
+
+    def reply(self, u: Understood) -> Reply:
+        if u.kind == "command":
+            return self._command(u)
+        if u.kind == "more":
+            if self.last_intent and self.last_intent in self.understanding.faq:
+                say = self.understanding.faq[self.last_intent]["more"]
+                self.last_answer = say
+                return Reply(u, say, None)
+            return Reply(u, self._more_missing, None)
+        if u.kind == "question":
+            self.last_intent = u.intent
+        self.last_answer = u.answer
+        return Reply(u, u.answer, None)
+
+    def _command(self, u: Understood) -> Reply:
+        action = u.action
+        if action == "repeat" and not self._session_active():
+            return Reply(u, self.last_answer or u.answer, None)
+        if action == "help":
+            self.last_answer = u.answer
+            return Reply(u, u.answer, None)
+        if action == "status" and not self._session_active() and self._status_text:
+            return Reply(u, self._status_text(), None)
+        if action == "start" or self._session_active():
+            return Reply(u, "", action)
+        return Reply(u, u.answer, None)

@@ -1,0 +1,158 @@
+"""The journal: a local SQLite database of sessions and check-ins. Nothing else touches it.
+
+Every session is written from its first round and updated after each round, each in its own
+transaction, so a crash or power cut loses nothing already done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from assistant.errors import UserError
+
+log = logging.getLogger(__name__)
+
+FILENAME = "journal.sqlite3"
+
+# Each entry moves the schema one version up. Never edit a released entry: append a new one.
+MIGRATIONS: list[str] = [
+    # 1: sessions
+    """
+    CREATE TABLE sessions (
+        id           INTEGER PRIMARY KEY,
+        started_at   TEXT NOT NULL,      -- local time with UTC offset, ISO 8601
+        position     TEXT NOT NULL,
+        tempo        REAL NOT NULL,
+        reps_planned INTEGER NOT NULL,
+        reps_done    INTEGER NOT NULL DEFAULT 0,
+        status       TEXT NOT NULL DEFAULT 'running'
+                     CHECK (status IN ('running', 'completed', 'stopped')),
+        ended_at     TEXT
+    );
+    CREATE INDEX sessions_started ON sessions (started_at);
+    """,
+    # 2: programme state and check-ins
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE checkins (
+        id        INTEGER PRIMARY KEY,
+        kind      TEXT NOT NULL UNIQUE,  -- e.g. gp_week2, diary_week6, outcome_week6, gp_month3
+        asked_at  TEXT,
+        answer    TEXT,
+        answered_at TEXT
+    );
+    """,
+]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    started_at: datetime
+    position: str
+    tempo: float
+    reps_planned: int
+    reps_done: int
+    status: str
+    ended_at: datetime | None
+
+
+def _parse(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts) if ts else None
+
+
+class Journal:
+    def __init__(self, directory: Path) -> None:
+        self.path = Path(directory) / FILENAME
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fresh = not self.path.exists()
+            if fresh:
+                # Create it readable by the user only, before any data goes in.
+                fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise UserError(
+                f"Het dagboek {self.path} is beschadigd of onleesbaar. "
+                "Er is niets gewist; maak een kopie en vraag om hulp.",
+                detail=repr(err),
+            ) from None
+        except OSError as err:
+            raise UserError(f"De map {self.path.parent} is niet beschrijfbaar voor het dagboek.", repr(err)) from None
+
+    @property
+    def version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.version
+        if current > len(MIGRATIONS):
+            raise UserError(
+                "Dit dagboek is gemaakt door een nieuwere versie van het programma; werk het programma bij.",
+                detail=f"schema {current} > {len(MIGRATIONS)}",
+            )
+        for number in range(current, len(MIGRATIONS)):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            log.info("journal migrated to schema %d", number + 1)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- sessions ------------------------------------------------------------------------------
+    def start_session(self, started_at: datetime, position: str, tempo: float, reps_planned: int) -> int:
+        cur = self._db.execute(
+            "INSERT INTO sessions (started_at, position, tempo, reps_planned) VALUES (?, ?, ?, ?)",
+            (started_at.isoformat(timespec="seconds"), position, tempo, reps_planned),
+        )
+        return cur.lastrowid
+
+    def record_round(self, session_id: int, reps_done: int, tempo: float) -> None:
+        self._db.execute("UPDATE sessions SET reps_done = ?, tempo = ? WHERE id = ?", (reps_done, tempo, session_id))
+
+    def finish_session(self, session_id: int, ended_at: datetime, completed: bool, reps_done: int) -> None:
+        self._db.execute(
+            "UPDATE sessions SET status = ?, ended_at = ?, reps_done = ? WHERE id = ?",
+            ("completed" if completed else "stopped", ended_at.isoformat(timespec="seconds"), reps_done, session_id),
+        )
+
+    def sessions(self) -> list[SessionRow]:
+        rows = self._db.execute(
+            "SELECT id, started_at, position, tempo, reps_planned, reps_done, status, ended_at "
+            "FROM sessions ORDER BY started_at, id"
+        ).fetchall()
+        return [SessionRow(r[0], _parse(r[1]), r[2], r[3], r[4], r[5], r[6], _parse(r[7])) for r in rows]
+
+    def has_sessions(self) -> bool:
+        return self._db.execute("SELECT 1 FROM sessions WHERE reps_done > 0 LIMIT 1").fetchone() is not None
+
+    # -- key/value programme state ----------------------------------------------------------------
+    def get(self, key: str, default: str | None = None) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

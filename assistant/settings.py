@@ -1,0 +1,110 @@
+"""Session settings: defaults from the leaflet, overridden by the config file, then the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import UserError
+
+POSITIONS = ("lying", "sitting", "standing")
+POSITION_ALIASES = {
+    "lying": "lying", "liggend": "lying", "liggen": "lying",
+    "sitting": "sitting", "zittend": "sitting", "zitten": "sitting",
+    "standing": "standing", "staand": "standing", "staan": "standing",
+}
+TEMPO_RANGE = (0.5, 2.0)
+TEMPO_STEP = 0.15
+
+
+@dataclass(frozen=True)
+class Settings:
+    reps: int = 10          # leaflet: 10 times in a row
+    hold: int = 6           # counts squeezing
+    relax: int = 6          # counts relaxing
+    tempo: float = 1.0      # seconds per count
+    position: str = "lying"
+    speech_rate: int = 165  # words per minute for espeak-ng
+    voice_language: str = "nl"
+
+
+# name -> (type, validator, Dutch description of what is allowed)
+_RULES = {
+    "reps": (int, lambda v: 1 <= v <= 30, "een heel getal van 1 tot en met 30"),
+    "hold": (int, lambda v: 2 <= v <= 12, "een heel getal van 2 tot en met 12"),
+    "relax": (int, lambda v: 2 <= v <= 12, "een heel getal van 2 tot en met 12"),
+    "tempo": (float, lambda v: TEMPO_RANGE[0] <= v <= TEMPO_RANGE[1],
+              "een getal van 0,5 tot en met 2,0 (seconden per tel)"),
+    "position": (str, lambda v: v in POSITION_ALIASES, "liggend, zittend of staand"),
+    "speech_rate": (int, lambda v: 80 <= v <= 300, "een heel getal van 80 tot en met 300"),
+    "voice_language": (str, lambda v: 2 <= len(v) <= 10, "een taalcode zoals nl"),
+}
+
+
+def _coerce(name: str, raw: object, source: str) -> object:
+    kind, valid, allowed = _RULES[name]
+    value: object = raw
+    try:
+        if kind is int:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            value = int(raw)  # type: ignore[arg-type]
+        elif kind is float:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = float(str(raw).replace(",", "."))
+        else:
+            if not isinstance(raw, str):
+                raise ValueError
+            value = raw.strip().lower()
+    except (TypeError, ValueError):
+        raise UserError(f"De instelling '{name}' {source} moet {allowed} zijn, niet '{raw}'.") from None
+    if not valid(value):
+        raise UserError(f"De instelling '{name}' {source} moet {allowed} zijn, niet '{raw}'.")
+    if name == "position":
+        value = POSITION_ALIASES[value]  # type: ignore[index]
+    return value
+
+
+def apply(settings: Settings, values: dict, source: str) -> Settings:
+    """Return settings with ``values`` applied; unknown or bad values raise UserError."""
+    changes = {}
+    for name, raw in values.items():
+        if raw is None:
+            continue
+        if name not in _RULES:
+            known = ", ".join(_RULES)
+            raise UserError(f"Onbekende instelling '{name}' {source}. Bekende instellingen: {known}.")
+        changes[name] = _coerce(name, raw, source)
+    return dataclasses.replace(settings, **changes)
+
+
+def load(config_path: Path, overrides: dict | None = None) -> Settings:
+    """Defaults, then the TOML file (if it exists), then command-line overrides."""
+    settings = Settings()
+    if config_path.exists():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise UserError(
+                f"Het instellingenbestand {config_path} is niet goed leesbaar; controleer het of verwijder het.",
+                detail=str(err),
+            ) from None
+        except OSError as err:
+            raise UserError(f"Het instellingenbestand {config_path} kan niet worden geopend.", str(err)) from None
+        section = data.get("session", data)
+        section = {k: v for k, v in section.items() if not isinstance(v, dict)}
+        settings = apply(settings, section, f"in {config_path}")
+    if overrides:
+        settings = apply(settings, overrides, "op de opdrachtregel")
+    return settings
+
+
+def faster(tempo: float) -> float:
+    return round(max(TEMPO_RANGE[0], tempo - TEMPO_STEP), 3)
+
+
+def slower(tempo: float) -> float:
+    return round(min(TEMPO_RANGE[1], tempo + TEMPO_STEP), 3)

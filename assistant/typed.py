@@ -1,0 +1,130 @@
+"""Typed mode (`python -m assistant text`): Dutch commands typed while the coach speaks.
+
+The same coach and dialog as the voice loop; only the recogniser is a keyboard.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from datetime import datetime
+
+from assistant import paths, prompts
+from assistant.clock import MonotonicClock
+from assistant.console import PrintSink
+from assistant.dialog import Dialog
+from assistant.session import new_runner
+from assistant.understanding import Understanding
+
+SESSION_ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
+IN_SESSION_HINT = ("Tijdens de oefening kunt u typen: pauze, verder, stop, langzamer, sneller, "
+                   "herhaal of status. Vragen beantwoord ik na de oefening.")
+WELCOME = "Typ 'start oefening' om te beginnen, of stel een vraag. Typ 'afsluiten' of druk op Ctrl-D om te eindigen."
+EXIT_WORDS = {"afsluiten", "sluit af", "exit", "quit", "tot ziens", "doei"}
+GOODBYE = "Tot de volgende keer."
+
+
+class TeeSink:
+    """Shows every cue on screen and hands it to the speaker."""
+
+    def __init__(self, speaker, screen: PrintSink) -> None:
+        self.speaker, self.screen = speaker, screen
+        self.lookahead = speaker.lookahead
+
+    def prepare(self, cues) -> None:
+        self.speaker.prepare(cues)
+
+    def play(self, text, fast, at) -> None:
+        self.speaker.play(text, fast, at)
+        self.screen.play(text, fast, at)
+
+    def silence(self) -> None:
+        self.speaker.silence()
+
+    def duration(self, text, fast) -> float:
+        return self.speaker.duration(text, fast)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        self.speaker.wait_idle(timeout)
+
+
+class TypedFrontEnd:
+    def __init__(self, settings, sink, journal, out=None) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.journal = journal
+        self.words = prompts.load("coach")
+        self.out = out or sys.stdout
+        self.clock = MonotonicClock()
+        self.runner = None
+        self._thread: threading.Thread | None = None
+        self.dialog = Dialog(Understanding(), session_active=self.session_active)
+
+    def session_active(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def say(self, text: str) -> None:
+        if text:
+            self.sink.play(text, False, self.clock.now() + self.sink.lookahead)
+
+    def start_session(self) -> None:
+        runner, recorder = new_runner(self.settings, self.words, self.sink, self.clock, self.journal,
+                                      now=lambda: datetime.now().astimezone())
+        self.sink.prepare(runner._build_plan(self.settings))
+        self.runner = runner
+
+        def run() -> None:
+            try:
+                runner.run()
+            finally:
+                recorder.finish(runner.result)
+            self.settings = runner.settings  # keep a tempo the user chose
+
+        self._thread = threading.Thread(target=run, name="coach", daemon=True)
+        self._thread.start()
+
+    def handle(self, line: str) -> bool:
+        """Act on one typed line. False means: leave."""
+        if line.lower().strip(" .!") in EXIT_WORDS:
+            return False
+        reply = self.dialog.handle(line)
+        action = reply.action
+        if self.session_active():
+            if action in SESSION_ACTIONS:
+                self.runner.command(action)
+            elif action == "start":
+                pass  # already running
+            else:
+                print(IN_SESSION_HINT, file=self.out, flush=True)
+            return True
+        if action == "start":
+            self.start_session()
+            return True
+        self.say(reply.say)
+        return True
+
+    def close(self) -> None:
+        if self.session_active():
+            self.runner.stop()
+            self._thread.join(timeout=5)
+        if hasattr(self.sink, "wait_idle"):
+            self.sink.wait_idle(5)
+
+
+def run_typed(args) -> int:
+    from assistant.cli import load_settings, make_sink, open_journal
+
+    settings = load_settings(args)
+    journal = open_journal(args)
+    speaker = make_sink(settings, args.mute)
+    sink = speaker if args.mute else TeeSink(speaker, PrintSink(speech_rate=settings.speech_rate))
+    front = TypedFrontEnd(settings, sink, journal)
+    print(WELCOME, flush=True)
+    try:
+        for line in sys.stdin:
+            if line.strip() and not front.handle(line.strip()):
+                break
+    finally:
+        front.close()
+        print(GOODBYE, flush=True)
+    return 0

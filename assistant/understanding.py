@@ -1,0 +1,247 @@
+"""Understanding: a transcript in, an intent out. A pure function of the text and prompts/.
+
+Phrases are hassil templates (Home Assistant's format). Every sentence they allow is listed once
+with hassil's sampler; a transcript is cleaned the way the recogniser's output needs (fillers,
+split compounds, digits, a misheard word) and matched to the nearest known sentence with rapidfuzz.
+Below a fixed similarity cutoff, or when two different intents are nearly as close, we ask the
+user to rephrase rather than guess: a wrong answer to a medical question is worse than none.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from hassil import Intents
+from hassil.sample import sample_intents
+from rapidfuzz import fuzz, process, utils
+
+from assistant import prompts
+
+ACTIONS = ("start", "stop", "pause", "resume", "repeat", "help", "status", "slower", "faster")
+
+# Label kinds in the sentence table.
+COMMAND, QUESTION, OUT_OF_DOMAIN, MORE = "command", "question", "ood", "more"
+
+
+@dataclass(frozen=True)
+class Understood:
+    text: str                 # what was heard
+    kind: str                 # command, question, safety, more, ood, unclear, empty
+    intent: str | None        # intent name (a command's intent is its action name)
+    action: str | None        # one of ACTIONS, or None
+    answer: str               # what would be spoken
+    score: float              # similarity of the nearest known sentence, 0-100
+    matched: str = ""         # that sentence
+
+    def as_json(self) -> dict:
+        return {"text": self.text, "intent": self.intent, "action": self.action,
+                "answer": self.answer, "score": round(self.score, 1), "kind": self.kind}
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents off (vosk may write één or een), punctuation to spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("'", "")
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
+
+
+def _templates_to_sentences(name: str, templates: list[str], rules: dict, lists: dict | None = None) -> list[str]:
+    data = {
+        "language": "nl",
+        "intents": {name: {"data": [{"sentences": templates}]}},
+        "expansion_rules": rules,
+        "lists": {k: {"values": v} for k, v in (lists or {}).items()},
+    }
+    return sorted({fold(s) for _, s in sample_intents(Intents.from_dict(data))})
+
+
+def _words_in(data) -> set[str]:
+    """Every word in the strings of a parsed prompts file."""
+    if isinstance(data, str):
+        return set(fold(re.sub(r"[{}<>\[\]()|]", " ", data)).split())
+    if isinstance(data, dict):
+        data = list(data.values())
+    if isinstance(data, list):
+        return set().union(*(_words_in(x) for x in data)) if data else set()
+    return set()
+
+
+class Understanding:
+    def __init__(self, directory: Path | None = None) -> None:
+        commands = prompts.load("commands", directory)
+        faq = prompts.load("faq", directory)
+        self.config = cfg = prompts.load("understanding", directory)
+        self.commands = commands["commands"]
+        self.faq = faq["intents"]
+
+        # (folded sentence, kind, name); one source for matcher, vocabulary and tests.
+        table: list[tuple[str, str, str]] = []
+        for action, spec in self.commands.items():
+            for s in _templates_to_sentences(action, spec["sentences"], commands["expansion_rules"]):
+                table.append((s, COMMAND, action))
+        for name, spec in self.faq.items():
+            for s in _templates_to_sentences(name, spec["sentences"], faq["expansion_rules"]):
+                table.append((s, QUESTION, name))
+        ood = cfg["out_of_domain"]
+        for s in _templates_to_sentences("ood", ood["sentences"], {}, ood.get("lists")):
+            table.append((s, OUT_OF_DOMAIN, "ood"))
+        for s in _templates_to_sentences("more", cfg["dialog"]["more_sentences"], {}):
+            table.append((s, MORE, "more"))
+        self.table = table
+        self._choices = [s for s, _, _ in table]
+        labels_by_sentence: dict[str, set[tuple[str, str]]] = {}
+        for sentence, kind, name in table:
+            labels_by_sentence.setdefault(sentence, set()).add((kind, name))
+        # A sentence a template spells out exactly, for one intent only, needs no guessing.
+        self._exact = {s: next(iter(ls)) for s, ls in labels_by_sentence.items() if len(ls) == 1}
+
+        self.vocabulary: set[str] = {w for s in self._choices for w in s.split()}
+        self._long_words = sorted(w for w in self.vocabulary if len(w) >= 4)
+        norm = cfg["normalise"]
+        self._fillers = {fold(w) for w in norm["fillers"]}
+        self._numbers = norm["numbers"]
+        m = cfg["matching"]
+        self.cutoff, self.margin, self.spelling_cutoff = m["cutoff"], m["margin"], m["spelling_cutoff"]
+        self._unknown_weight = m["unknown_weight"]
+        self.command_recall = m["command_recall"]
+        self._spelling_min_length = m["spelling_min_length"]
+        self._protected = _words_in(prompts.load("coach", directory)) | _words_in(faq) | _words_in(commands)
+        self._recall_weight = m["recall_weight"]
+        self._build_index({fold(w) for w in m["stopwords"]}, {fold(k): v for k, v in m["boost"].items()})
+        self._question_starts = [fold(s).split() for s in cfg["question"]["starts"]]
+        self._requests = [fold(s).split() for s in cfg["question"]["requests"]]
+        self._safety_words = {fold(w) for w in cfg["safety"]["words"]}
+
+    def _build_index(self, stopwords: set[str], boost: dict[str, float]) -> None:
+        """Word weights (fewer intents using a word: more weight) and a word -> sentences index."""
+        labels_of: dict[str, set[tuple[str, str]]] = {}
+        for sentence, kind, name in self.table:
+            for w in sentence.split():
+                labels_of.setdefault(w, set()).add((kind, name))
+        n_labels = len({(k, n) for _, k, n in self.table})
+        self.weights: dict[str, float] = {}
+        for w, labels in labels_of.items():
+            idf = max(0.1, math.log(n_labels / len(labels)))
+            self.weights[w] = 0.0 if w in stopwords else boost.get(w, idf)
+        self._stopwords = stopwords
+        postings: dict[str, list[int]] = {}
+        totals = np.zeros(len(self.table), dtype=np.float64)
+        for i, (sentence, _, _) in enumerate(self.table):
+            for w in set(sentence.split()):
+                postings.setdefault(w, []).append(i)
+                totals[i] += self.weights[w]
+        self._postings = {w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()}
+        self._sentence_weight = totals
+
+    def weight(self, word: str) -> float:
+        if word in self._stopwords:
+            return 0.0
+        return self.weights.get(word, self._unknown_weight)
+
+    # -- cleaning what the recogniser heard ------------------------------------------------------
+    def normalise(self, text: str) -> str:
+        words = [self._numbers.get(w, w) for w in fold(text).split() if w not in self._fillers]
+        words = self._join_compounds(words)
+        return " ".join(self._correct(w) for w in words)
+
+    def _join_compounds(self, words: list[str]) -> list[str]:
+        """'bekken bodem spieren' -> 'bekkenbodemspieren' when the joined word is a known one."""
+        out, i = [], 0
+        while i < len(words):
+            for n in (3, 2):
+                joined = "".join(words[i:i + n])
+                if i + n <= len(words) and joined in self.vocabulary:
+                    out.append(joined)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def _correct(self, word: str) -> str:
+        """A misheard or mistyped word becomes the nearest known word, when it is close enough."""
+        if word in self.vocabulary or len(word) < self._spelling_min_length or word in self._protected:
+            return word
+        best = process.extractOne(word, self._long_words, scorer=fuzz.ratio, score_cutoff=self.spelling_cutoff)
+        return best[0] if best else word
+
+    def _starts_with(self, words: list[str], patterns: list[list[str]]) -> bool:
+        return any(words[: len(p)] == p for p in patterns)
+
+    def is_question(self, normalised: str) -> bool:
+        words = normalised.split()
+        return self._starts_with(words, self._question_starts) and not self._starts_with(words, self._requests)
+
+    def mentions_symptom(self, normalised: str) -> bool:
+        return any(w in self._safety_words for w in normalised.split())
+
+    # -- matching --------------------------------------------------------------------------------
+    def nearest(self, normalised: str, limit: int = 25) -> list[tuple[str, str, str, float]]:
+        """The closest known sentences: (sentence, kind, name, score 0-100), best first.
+
+        Score: weighted Dice overlap of the two word sets, 100 * 2|A∩B| / (|A| + |B|) with word
+        weights; ties go to the sentence closer in spelling and order (rapidfuzz).
+        """
+        words = set(normalised.split())
+        input_weight = sum(self.weight(w) for w in words)
+        known = [w for w in words if w in self._postings and self.weights[w] > 0]
+        if input_weight <= 0 or not known:
+            return []
+        ids = np.concatenate([self._postings[w] for w in known])
+        wts = np.concatenate([np.full(self._postings[w].size, self.weights[w]) for w in known])
+        overlap = np.bincount(ids, weights=wts, minlength=len(self.table))
+        b2 = self._recall_weight
+        dice = 100.0 * (1 + b2) * overlap / (b2 * self._sentence_weight + input_weight)
+        top = np.argpartition(-dice, min(limit, dice.size - 1))[:limit]
+        hits = [(self.table[i][0], self.table[i][1], self.table[i][2], float(dice[i])) for i in top]
+        hits.sort(key=lambda h: (-round(h[3], 6), -fuzz.token_sort_ratio(normalised, h[0])))
+        return hits
+
+    def recall(self, normalised: str, sentence: str) -> float:
+        """How much of a known sentence (by word weight) the utterance contains, 0-1."""
+        said = set(normalised.split())
+        words = set(sentence.split())
+        total = sum(self.weights[w] for w in words)
+        return sum(self.weights[w] for w in words if w in said) / total if total else 0.0
+
+    def understand(self, text: str) -> Understood:
+        cfg = self.config
+        normalised = self.normalise(text)
+        if not normalised:
+            return Understood(text, "empty", None, None, cfg["unclear"]["answer"], 0.0)
+        if self.mentions_symptom(normalised):
+            return Understood(text, "safety", cfg["safety"]["intent"], None, cfg["safety"]["answer"], 100.0)
+
+        question = self.is_question(normalised)
+        if normalised in self._exact:
+            kind, name = self._exact[normalised]
+            return self._result(text, kind, name, 100.0, normalised)
+        hits = [h for h in self.nearest(normalised)
+                if not (question and h[1] == COMMAND and not self.commands[h[2]].get("question_form_ok"))]
+        if not hits or hits[0][3] < self.cutoff:
+            best = hits[0][3] if hits else 0.0
+            return Understood(text, "unclear", None, None, cfg["unclear"]["answer"], best)
+        sentence, kind, name, score = hits[0]
+        if kind == COMMAND and self.recall(normalised, sentence) < self.command_recall:
+            return Understood(text, "unclear", None, None, cfg["unclear"]["answer"], score, sentence)
+        runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
+        if runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN:
+            return Understood(text, "unclear", None, None, cfg["unclear"]["answer"], score, sentence)
+        return self._result(text, kind, name, score, sentence)
+
+    def _result(self, text: str, kind: str, name: str, score: float, sentence: str) -> Understood:
+        cfg = self.config
+        if kind == OUT_OF_DOMAIN:
+            return Understood(text, "ood", None, None, cfg["out_of_domain"]["answer"], score, sentence)
+        if kind == MORE:
+            return Understood(text, "more", "more", None, "", score, sentence)
+        if kind == COMMAND:
+            return Understood(text, "command", name, name, self.commands[name]["answer"], score, sentence)
+        return Understood(text, "question", name, None, self.faq[name]["answer"], score, sentence)

@@ -1,0 +1,64 @@
+"""Test set-up: a private PulseAudio server with virtual devices, and isolated user directories.
+
+The server starts before any test module imports sounddevice, so PortAudio finds it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.virtual_audio import VirtualAudio  # noqa: E402
+
+_audio: VirtualAudio | None = None
+_home = Path(tempfile.mkdtemp(prefix="bekkenbodem-test-home-"))
+
+
+def pytest_configure(config):
+    global _audio
+    # Never touch the developer's own config, journal or cache.
+    os.environ["XDG_CONFIG_HOME"] = str(_home / "config")
+    os.environ["XDG_DATA_HOME"] = str(_home / "data")
+    os.environ["BEKKENBODEM_CACHE"] = str(_home / "cache")
+    os.environ.pop("BEKKENBODEM_HOME", None)
+    os.environ.pop("BEKKENBODEM_CONFIG", None)
+    os.environ.pop("BEKKENBODEM_MODEL", None)
+    _audio = VirtualAudio().start()
+    _audio.export()
+
+
+def pytest_unconfigure(config):
+    if _audio is not None:
+        _audio.stop()
+
+
+@pytest.fixture(scope="session")
+def virtual_audio() -> VirtualAudio:
+    assert _audio is not None
+    return _audio
+
+
+@pytest.fixture(scope="session")
+def voice():
+    from assistant.voice import Voice
+    return Voice(_home / "cache", rate=165, fast_factor=1.5)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("BEKKENBODEM_HOME", str(d))
+    return d
+
+
+@pytest.fixture(scope="session")
+def coach_words() -> dict:
+    from assistant import prompts
+    return prompts.load("coach")

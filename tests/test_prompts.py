@@ -1,0 +1,57 @@
+"""The coach must never say a command word while it counts: the microphone hears it too."""
+
+import re
+
+import pytest
+
+from assistant import plan as P
+from assistant import prompts
+from assistant.settings import POSITIONS, Settings
+from assistant.understanding import Understanding, fold
+
+
+def session_texts() -> list[str]:
+    """Every sentence the coach can say while a session is running."""
+    words = prompts.load("coach")
+    texts = set()
+    for position in POSITIONS:
+        for first in (True, False):
+            for reps in (1, 10, 12):
+                cues = P.build_plan(Settings(position=position, reps=reps, hold=12, relax=12), words,
+                                    first_session=first, closing=[words["end"][k] for k in
+                                                                  ("next_morning", "next_afternoon", "next_evening")])
+                texts.update(c.text for c in cues)
+    texts.update(words["control"]["during"].values())
+    return sorted(texts)
+
+
+def command_keywords() -> set[str]:
+    commands = prompts.load("commands")["commands"]
+    return {fold(k) for spec in commands.values() for k in spec["keywords"]}
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"\b{re.escape(phrase)}\b", fold(text)) is not None
+
+
+def test_there_are_session_texts_and_keywords_to_check():
+    assert len(session_texts()) > 40
+    assert {"stop", "pauze", "verder", "start", "herhaal", "langzamer", "sneller"} <= command_keywords()
+
+
+@pytest.mark.parametrize("text", session_texts())
+def test_no_session_cue_contains_a_command_word(text):
+    hits = [k for k in command_keywords() if contains_phrase(text, k)]
+    assert hits == [], f"{text!r} contains command word(s) {hits}"
+
+
+def test_no_session_cue_is_understood_as_a_command():
+    understanding = Understanding()
+    for text in session_texts():
+        result = understanding.understand(text)
+        assert result.action is None, f"{text!r} -> {result.action} via {result.matched!r}"
+
+
+def test_the_check_catches_a_bad_cue():
+    assert contains_phrase("Ga verder met knijpen.", "verder")
+    assert not contains_phrase("Ga verderop liggen.", "verder")
