@@ -162,3 +162,6 @@ class SpeakerSink:
         end = time.monotonic() + timeout
         while self.output.busy() and time.monotonic() < end:
             time.sleep(0.02)
+
+    def close(self) -> None:
+        self.output.close()

@@ -60,14 +60,14 @@ def open_journal(args):
 
 
 def make_sink(settings, mute: bool):
+    fast_factor = prompts.load("coach")["timing"]["in_beat_rate_factor"]
     if mute:
         from assistant.console import PrintSink
-        return PrintSink(speech_rate=settings.speech_rate)
+        return PrintSink(speech_rate=settings.speech_rate, fast_factor=fast_factor)
     from assistant.audio_out import ScheduledOutput, SpeakerSink
     from assistant.voice import Voice
-    words = prompts.load("coach")
     voice = Voice(paths.cache_dir(), rate=settings.speech_rate, language=settings.voice_language,
-                  fast_factor=words["timing"]["in_beat_rate_factor"])
+                  fast_factor=fast_factor)
     return SpeakerSink(voice, ScheduledOutput())
 
 
@@ -95,14 +95,15 @@ def cmd_session(args) -> int:
                                   now=lambda: datetime.now().astimezone())
     try:
         sink.prepare(runner._build_plan(settings))
-        result = runner.run()
+        runner.run()
         sink.wait_idle()
     except KeyboardInterrupt:
         sink.silence()
         runner.result.stopped = True
-        recorder.finish(runner.result)
         raise
-    recorder.finish(result)
+    finally:
+        recorder.finish(runner.result)
+        sink.close()
     return 0
 
 

@@ -47,6 +47,9 @@ class TeeSink:
     def wait_idle(self, timeout: float = 30.0) -> None:
         self.speaker.wait_idle(timeout)
 
+    def close(self) -> None:
+        self.speaker.close()
+
 
 class TypedFrontEnd:
     def __init__(self, settings, sink, journal, out=None) -> None:
@@ -107,8 +110,8 @@ class TypedFrontEnd:
         if self.session_active():
             self.runner.stop()
             self._thread.join(timeout=5)
-        if hasattr(self.sink, "wait_idle"):
-            self.sink.wait_idle(5)
+        self.sink.wait_idle(5)
+        self.sink.close()
 
 
 def run_typed(args) -> int:

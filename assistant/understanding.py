@@ -9,7 +9,12 @@ user to rephrase rather than guess: a wrong answer to a medical question is wors
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
+import os
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +25,9 @@ from hassil import Intents
 from hassil.sample import sample_intents
 from rapidfuzz import fuzz, process, utils
 
-from assistant import prompts
+from assistant import paths, prompts
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("start", "stop", "pause", "resume", "repeat", "help", "status", "slower", "faster")
 
@@ -43,12 +50,24 @@ class Understood:
                 "answer": self.answer, "score": round(self.score, 1), "kind": self.kind}
 
 
+def _accent_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if base != chr(code):
+            table[code] = base
+    table[ord("'")] = ""
+    table[ord("’")] = ""
+    return table
+
+
+_ACCENTS = _accent_table()
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def fold(text: str) -> str:
     """Lowercase, accents off (vosk may write één or een), punctuation to spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("'", "")
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split())
+    return " ".join(_NOT_WORD.split(text.lower().translate(_ACCENTS))).strip()
 
 
 def _templates_to_sentences(name: str, templates: list[str], rules: dict, lists: dict | None = None) -> list[str]:
@@ -72,72 +91,112 @@ def _words_in(data) -> set[str]:
     return set()
 
 
+CACHE_VERSION = 1
+
+
+def _compile(commands: dict, faq: dict, coach: dict, cfg: dict) -> dict:
+    """Everything derived from prompts/: the sentence table, word weights and the index."""
+    # (folded sentence, kind, name); one source for matcher, vocabulary and tests.
+    table: list[tuple[str, str, str]] = []
+    for action, spec in commands["commands"].items():
+        for s in _templates_to_sentences(action, spec["sentences"], commands["expansion_rules"]):
+            table.append((s, COMMAND, action))
+    for name, spec in faq["intents"].items():
+        for s in _templates_to_sentences(name, spec["sentences"], faq["expansion_rules"]):
+            table.append((s, QUESTION, name))
+    ood = cfg["out_of_domain"]
+    for s in _templates_to_sentences("ood", ood["sentences"], {}, ood.get("lists")):
+        table.append((s, OUT_OF_DOMAIN, "ood"))
+    for s in _templates_to_sentences("more", cfg["dialog"]["more_sentences"], {}):
+        table.append((s, MORE, "more"))
+
+    labels_of_sentence: dict[str, set[tuple[str, str]]] = {}
+    labels_of_word: dict[str, set[tuple[str, str]]] = {}
+    for sentence, kind, name in table:
+        labels_of_sentence.setdefault(sentence, set()).add((kind, name))
+        for w in sentence.split():
+            labels_of_word.setdefault(w, set()).add((kind, name))
+
+    # Word weights: the fewer intents use a word, the more it says (an inverse document frequency
+    # over intents); stop words weigh nothing, a few meaning-changing words are set by hand.
+    m = cfg["matching"]
+    stopwords = {fold(w) for w in m["stopwords"]}
+    boost = {fold(k): v for k, v in m["boost"].items()}
+    n_labels = len({(k, n) for _, k, n in table})
+    weights = {w: 0.0 if w in stopwords else boost.get(w, max(0.1, math.log(n_labels / len(labels))))
+               for w, labels in labels_of_word.items()}
+
+    postings: dict[str, list[int]] = {}
+    sentence_weight = np.zeros(len(table), dtype=np.float64)
+    for i, (sentence, _, _) in enumerate(table):
+        for w in set(sentence.split()):
+            postings.setdefault(w, []).append(i)
+            sentence_weight[i] += weights[w]
+
+    vocabulary = set(labels_of_word)
+    return {
+        "table": table,
+        # A sentence a template spells out exactly, for one intent only, needs no guessing.
+        "_exact": {s: next(iter(ls)) for s, ls in labels_of_sentence.items() if len(ls) == 1},
+        "vocabulary": vocabulary,
+        "_long_words": sorted(w for w in vocabulary if len(w) >= 4),
+        "_protected": _words_in(coach) | _words_in(faq) | _words_in(commands),
+        "weights": weights,
+        "_stopwords": stopwords,
+        "_postings": {w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
+        "_sentence_weight": sentence_weight,
+    }
+
+
+def _cached(sources: tuple, cache_dir: Path | None, build) -> dict:
+    """``build()``, kept on disk under a digest of the prompts and the library versions."""
+    import hassil
+
+    key = json.dumps([CACHE_VERSION, getattr(hassil, "__version__", ""), np.__version__, sources],
+                     sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    path = (cache_dir or paths.cache_dir()) / "understanding" / f"{digest}.pickle"
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except FileNotFoundError:
+        pass
+    except Exception as err:  # a damaged cache is rebuilt, never fatal
+        log.warning("understanding cache %s unreadable (%r); rebuilding", path, err)
+    state = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as err:
+        log.info("could not write understanding cache %s: %r", path, err)
+    return state
+
+
 class Understanding:
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, cache_dir: Path | None = None) -> None:
         commands = prompts.load("commands", directory)
         faq = prompts.load("faq", directory)
+        coach = prompts.load("coach", directory)
         self.config = cfg = prompts.load("understanding", directory)
         self.commands = commands["commands"]
         self.faq = faq["intents"]
-
-        # (folded sentence, kind, name); one source for matcher, vocabulary and tests.
-        table: list[tuple[str, str, str]] = []
-        for action, spec in self.commands.items():
-            for s in _templates_to_sentences(action, spec["sentences"], commands["expansion_rules"]):
-                table.append((s, COMMAND, action))
-        for name, spec in self.faq.items():
-            for s in _templates_to_sentences(name, spec["sentences"], faq["expansion_rules"]):
-                table.append((s, QUESTION, name))
-        ood = cfg["out_of_domain"]
-        for s in _templates_to_sentences("ood", ood["sentences"], {}, ood.get("lists")):
-            table.append((s, OUT_OF_DOMAIN, "ood"))
-        for s in _templates_to_sentences("more", cfg["dialog"]["more_sentences"], {}):
-            table.append((s, MORE, "more"))
-        self.table = table
-        self._choices = [s for s, _, _ in table]
-        labels_by_sentence: dict[str, set[tuple[str, str]]] = {}
-        for sentence, kind, name in table:
-            labels_by_sentence.setdefault(sentence, set()).add((kind, name))
-        # A sentence a template spells out exactly, for one intent only, needs no guessing.
-        self._exact = {s: next(iter(ls)) for s, ls in labels_by_sentence.items() if len(ls) == 1}
-
-        self.vocabulary: set[str] = {w for s in self._choices for w in s.split()}
-        self._long_words = sorted(w for w in self.vocabulary if len(w) >= 4)
+        m = cfg["matching"]
+        self.cutoff, self.margin, self.spelling_cutoff = m["cutoff"], m["margin"], m["spelling_cutoff"]
+        self.command_recall = m["command_recall"]
+        self._unknown_weight = m["unknown_weight"]
+        self._recall_weight = m["recall_weight"]
+        self._spelling_min_length = m["spelling_min_length"]
         norm = cfg["normalise"]
         self._fillers = {fold(w) for w in norm["fillers"]}
         self._numbers = norm["numbers"]
-        m = cfg["matching"]
-        self.cutoff, self.margin, self.spelling_cutoff = m["cutoff"], m["margin"], m["spelling_cutoff"]
-        self._unknown_weight = m["unknown_weight"]
-        self.command_recall = m["command_recall"]
-        self._spelling_min_length = m["spelling_min_length"]
-        self._protected = _words_in(prompts.load("coach", directory)) | _words_in(faq) | _words_in(commands)
-        self._recall_weight = m["recall_weight"]
-        self._build_index({fold(w) for w in m["stopwords"]}, {fold(k): v for k, v in m["boost"].items()})
         self._question_starts = [fold(s).split() for s in cfg["question"]["starts"]]
         self._requests = [fold(s).split() for s in cfg["question"]["requests"]]
         self._safety_words = {fold(w) for w in cfg["safety"]["words"]}
-
-    def _build_index(self, stopwords: set[str], boost: dict[str, float]) -> None:
-        """Word weights (fewer intents using a word: more weight) and a word -> sentences index."""
-        labels_of: dict[str, set[tuple[str, str]]] = {}
-        for sentence, kind, name in self.table:
-            for w in sentence.split():
-                labels_of.setdefault(w, set()).add((kind, name))
-        n_labels = len({(k, n) for _, k, n in self.table})
-        self.weights: dict[str, float] = {}
-        for w, labels in labels_of.items():
-            idf = max(0.1, math.log(n_labels / len(labels)))
-            self.weights[w] = 0.0 if w in stopwords else boost.get(w, idf)
-        self._stopwords = stopwords
-        postings: dict[str, list[int]] = {}
-        totals = np.zeros(len(self.table), dtype=np.float64)
-        for i, (sentence, _, _) in enumerate(self.table):
-            for w in set(sentence.split()):
-                postings.setdefault(w, []).append(i)
-                totals[i] += self.weights[w]
-        self._postings = {w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()}
-        self._sentence_weight = totals
+        sources = (commands, faq, coach, cfg)
+        self.__dict__.update(_cached(sources, cache_dir, lambda: _compile(*sources)))
 
     def weight(self, word: str) -> float:
         if word in self._stopwords:

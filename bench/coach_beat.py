@@ -1,0 +1,134 @@
+"""Benchmark: does the coach keep the beat? Onset error of every cue against its planned time.
+
+Plays a full default session (10 rounds, tempo 1.0 s, first-session introduction) through
+sounddevice into a virtual PulseAudio sink, records the sink's monitor, finds the speech onsets
+and compares them with the plan. Beside it, the naive loop that hobby projects use
+(pyttsx3 say() + runAndWait() + sleep(1)) over two rounds, measured the same way.
+
+    python -m bench coach            (make bench runs every benchmark)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.onsets import detect_onsets, match_onsets
+from bench.virtual_audio import VirtualAudio
+
+RATE = 22050
+GOAL_P95_MS = 10.0
+GOAL_LAST_MS = 20.0
+
+
+def _audible(cues, duration, min_gap=0.08):
+    keep = []
+    for i, c in enumerate(cues):
+        if i == 0 or c.t - (cues[i - 1].t + duration(cues[i - 1].text, cues[i - 1].fast)) >= min_gap:
+            keep.append(c)
+    return keep
+
+
+def measure_coach(audio: VirtualAudio, reps: int = 10) -> dict:
+    from assistant import plan as P
+    from assistant import prompts
+    from assistant.audio_out import ScheduledOutput, SpeakerSink
+    from assistant.clock import MonotonicClock
+    from assistant.coach import SessionRunner
+    from assistant.settings import Settings
+    from assistant.voice import Voice
+
+    words = prompts.load("coach")
+    voice = Voice(Path(tempfile.gettempdir()) / "bekkenbodem-bench-cache",
+                  fast_factor=words["timing"]["in_beat_rate_factor"])
+    sink = SpeakerSink(voice, ScheduledOutput())
+    settings = Settings(reps=reps, tempo=1.0)
+    closing = [words["end"]["next_evening"]]
+    build = lambda s: P.build_plan(s, words, first_session=True, closing=closing, duration=sink.duration)
+    cues = build(settings)
+    sink.prepare(cues)
+    recording = audio.record()
+    SessionRunner(settings, build, sink, MonotonicClock(), words).run()
+    sink.wait_idle()
+    time.sleep(0.3)
+    sink.close()
+    samples = recording.stop()
+    audible = _audible(cues, sink.duration)
+    planned = np.array([c.t for c in audible])
+    errors, _, missing = match_onsets(planned, detect_onsets(samples, RATE))
+    matched_t = np.array([t for i, t in enumerate(planned) if i not in missing])
+    slope = np.polyfit(matched_t, errors, 1)[0] if len(errors) > 2 else float("nan")
+    jitter = float(np.std(np.diff(errors))) * 1000 if len(errors) > 2 else float("nan")
+    return {"cues": len(cues), "measured": len(errors), "missing": len(missing), "jitter_ms": jitter,
+            "abs_ms": np.abs(errors) * 1000, "last_ms": abs(errors[-1]) * 1000,
+            "drift_ms_per_min": slope * 60_000, "length_s": planned[-1], "underflows": sink.output.underflows}
+
+
+def measure_naive(audio: VirtualAudio, reps: int = 2) -> dict:
+    """The hobby loop: say(); runAndWait(); sleep(1) for every count and instruction."""
+    import pyttsx3
+
+    from assistant import plan as P
+    from assistant import prompts
+    from assistant.settings import Settings
+
+    words = prompts.load("coach")
+    cues = [c for c in P.build_plan(Settings(reps=reps, tempo=1.0), words, first_session=False, closing=[])
+            if c.rep is not None and not c.fast]
+    engine = pyttsx3.init("espeak")
+    engine.setProperty("voice", "gmw/nl")
+    engine.setProperty("rate", 165)
+    recording = audio.record()
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cue in cues:
+            engine.say(cue.text)
+            engine.runAndWait()
+            time.sleep(1.0)
+    time.sleep(0.3)
+    samples = recording.stop()
+    onsets = detect_onsets(samples, RATE, min_silence=0.3)
+    n = min(len(onsets), len(cues))
+    planned = np.array([c.t for c in cues[:n]])
+    errors = (onsets[:n] - onsets[0]) - (planned - planned[0])
+    count_times = [onsets[i] for i in range(n) if cues[i].count]
+    period = float(np.median(np.diff(count_times))) if len(count_times) > 2 else float("nan")
+    jitter = float(np.std(np.diff(count_times))) * 1000 if len(count_times) > 2 else float("nan")
+    return {"cues": len(cues), "measured": n, "abs_ms": np.abs(errors) * 1000, "last_ms": abs(errors[-1]) * 1000,
+            "period_s": period, "jitter_ms": jitter}
+
+
+def main() -> None:
+    audio = VirtualAudio().start()
+    audio.export()
+    try:
+        print("Coach beat benchmark: onset error against the plan, on a virtual PulseAudio sink")
+        ours = measure_coach(audio)
+        print("  measuring the naive loop (2 rounds) ...", flush=True)
+        naive = measure_naive(audio)
+    finally:
+        audio.stop()
+    p = lambda a, q: float(np.percentile(a, q))
+    print()
+    print(f"  {'':34}{'coach':>12}{'naive loop':>14}{'goal':>10}")
+    print(f"  {'cues measured':34}{ours['measured']:>12}{naive['measured']:>14}")
+    print(f"  {'onset error p50 (ms)':34}{p(ours['abs_ms'], 50):>12.1f}{p(naive['abs_ms'], 50):>14.0f}")
+    print(f"  {'onset error p95 (ms)':34}{p(ours['abs_ms'], 95):>12.1f}{p(naive['abs_ms'], 95):>14.0f}{GOAL_P95_MS:>10.0f}")
+    print(f"  {'onset error max (ms)':34}{ours['abs_ms'].max():>12.1f}{naive['abs_ms'].max():>14.0f}")
+    print(f"  {'last cue off plan (ms)':34}{ours['last_ms']:>12.1f}{naive['last_ms']:>14.0f}{GOAL_LAST_MS:>10.0f}")
+    print(f"  {'drift (ms per minute)':34}{ours['drift_ms_per_min']:>12.2f}{'':>14}")
+    print(f"  {'beat-to-beat jitter, sd (ms)':34}{ours['jitter_ms']:>12.2f}{naive['jitter_ms']:>14.0f}")
+    print(f"  {'seconds per count (plan: 1.0)':34}{1.0:>12.2f}{naive['period_s']:>14.2f}")
+    print(f"  {'session length (s)':34}{ours['length_s']:>12.1f}")
+    print(f"  {'cues not found in the recording':34}{ours['missing']:>12}")
+    print(f"  {'output underflows':34}{ours['underflows']:>12}")
+    ok = p(ours["abs_ms"], 95) <= GOAL_P95_MS and ours["last_ms"] <= GOAL_LAST_MS
+    print(f"\n  goal {'met' if ok else 'NOT met'}: p95 <= {GOAL_P95_MS:.0f} ms and last cue within {GOAL_LAST_MS:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Typed mode: commands typed while the coach runs, end to end through the real process."""
+
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_typed_commands_drive_the_session(data_dir):
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "text", "--mute", "--reps", "2", "--tempo", "0.5"],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "BEKKENBODEM_HOME": str(data_dir)})
+
+    def type_(line, wait):
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        time.sleep(wait)
+
+    time.sleep(1.5)
+    type_("hoe vaak moet ik oefenen", 0.5)
+    type_("start oefening", 2.0)
+    type_("status", 0.5)
+    type_("pauze", 1.0)
+    type_("welke spieren moet ik aanspannen", 0.5)
+    type_("verder", 1.0)
+    type_("stop", 1.0)
+    type_("afsluiten", 0)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    text = "\n".join(lines)
+    assert "Oefen elke dag drie keer" in text                      # a question before the session
+    assert "Eerst de uitleg, daarna 2 rondes." in text             # status during the introduction
+    i_pause = next(i for i, l in enumerate(lines) if "Even rust" in l)
+    i_hint = next(i for i, l in enumerate(lines) if "Vragen beantwoord ik na de oefening" in l)
+    i_resume = next(i for i, l in enumerate(lines) if "We pakken deze ronde weer op" in l)
+    i_stop = next(i for i, l in enumerate(lines) if "De oefening is gestopt" in l)
+    assert i_pause < i_hint < i_resume < i_stop
+    assert not any("U oefent de bekkenbodemspieren" in l for l in lines), "no answers during a session"
+    assert lines[-1] == "Tot de volgende keer."
