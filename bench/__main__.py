@@ -1,16 +1,10 @@
-"""python -m bench [coach|understanding|...]: run benchmarks and print their figures."""
+"""python -m bench [coach|understanding ...]: run benchmarks and print their figures."""
 
 import sys
 
-from bench import coach_beat
+from bench import coach_beat, understanding_bench
 
-BENCHMARKS = {"coach": coach_beat.main}
-
-try:
-    from bench import understanding_bench
-    BENCHMARKS["understanding"] = understanding_bench.main
-except ImportError:  # pragma: no cover - added in a later step
-    pass
+BENCHMARKS = {"understanding": understanding_bench.main, "coach": coach_beat.main}
 
 names = sys.argv[1:] or list(BENCHMARKS)
 for name in names:

@@ -1,0 +1,200 @@
+"""Understanding: the intent map, matching robust to recogniser output, safety and refusals."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import prompts
+from assistant.dialog import Dialog
+from assistant.understanding import ACTIONS, Understanding, fold
+
+DATA = Path(__file__).parent / "data"
+LEAFLET = Path(__file__).resolve().parents[2] / "shared" / "leaflet" / "ik-ga-bekkenbodemoefeningen-doen.md"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def u():
+    return Understanding()
+
+
+def eval_rows():
+    rows = []
+    for path in sorted(DATA.glob("eval_*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                expected, text = line.split("\t")
+                rows.append((expected, text))
+    return rows
+
+
+def label(r) -> str:
+    if r.action:
+        return "action:" + r.action
+    if r.kind == "safety":
+        return "safety"
+    if r.kind == "question":
+        return r.intent
+    return "ood"
+
+
+def test_the_evaluation_set_is_big_and_varied():
+    rows = eval_rows()
+    assert len(rows) >= 200
+    expected = {e for e, _ in rows}
+    faq = prompts.load("faq")["intents"]
+    assert set(faq) <= expected, "every intent has evaluation phrasings"
+    assert {f"action:{a}" for a in ACTIONS} <= expected
+    assert sum(e == "ood" for e, _ in rows) >= 30 and sum(e == "safety" for e, _ in rows) >= 10
+
+
+def test_accuracy_on_the_evaluation_set(u):
+    rows = eval_rows()
+    in_domain = [(e, t) for e, t in rows if e != "ood"]
+    results = [(e, t, label(u.understand(t))) for e, t in in_domain]
+    correct = sum(e == got for e, _, got in results)
+    wrong = [(e, t, got) for e, t, got in results if got not in (e, "ood")]
+    assert correct / len(in_domain) >= 0.97, [(e, t, g) for e, t, g in results if e != g]
+    assert len(wrong) / len(in_domain) <= 0.01, wrong
+
+
+def test_out_of_domain_is_rarely_answered(u):
+    ood = [t for e, t in eval_rows() if e == "ood"]
+    answered = [(t, u.understand(t)) for t in ood]
+    answered = [(t, r.kind, r.intent) for t, r in answered if r.intent is not None or r.action is not None]
+    assert len(answered) / len(ood) <= 0.05, answered
+
+
+def test_questions_never_trigger_commands(u):
+    questions = [t for e, t in eval_rows() if not e.startswith("action:")]
+    triggered = [(t, u.understand(t).action) for t in questions if u.understand(t).action]
+    assert triggered == []
+
+
+@pytest.mark.parametrize("text", [
+    "moet ik stoppen als de klachten over zijn", "hoe vaak moet ik het herhalen",
+    "wanneer mag ik stoppen met oefenen", "kan ik sneller resultaat krijgen",
+    "hoe lang moet ik doorgaan", "moet ik pauze nemen tussen de oefeningen",
+])
+def test_a_question_with_a_command_word_is_not_a_command(u, text):
+    assert u.understand(text).action is None
+
+
+@pytest.mark.parametrize("text", ["er zit bloed in mijn urine", "ik heb koorts en pijn",
+                                  "het brandt bij het plassen", "ik voel een bult", "bloed"])
+def test_symptoms_outside_the_leaflet_get_the_huisarts(u, text):
+    r = u.understand(text)
+    assert r.kind == "safety" and r.action is None and "huisarts" in r.answer
+
+
+def test_out_of_domain_has_no_intent_and_says_what_can_be_asked(u):
+    r = u.understand("wat voor weer wordt het morgen")
+    assert r.intent is None and r.action is None
+    assert "start oefening" in r.answer
+
+
+@pytest.mark.parametrize("text", ["", "euh", "qwx zzkr blorp", "de het een"])
+def test_nonsense_is_never_forced_onto_an_intent(u, text):
+    r = u.understand(text)
+    assert r.intent is None and r.action is None
+
+
+def test_recogniser_noise_is_cleaned(u):
+    assert u.normalise("Euh, BEKKEN BODEM spieren?") == "bekkenbodemspieren"
+    assert u.normalise("plas dagboek") == "plasdagboek"
+    assert u.normalise("6 tellen") == "zes tellen"
+    assert u.normalise("Beëindig") == "beeindig"
+
+
+def test_a_misheard_word_is_read_as_the_nearest_known_word(u):
+    assert u.normalise("plasdagbeok") == "plasdagboek"
+    # ... but a real word the coach itself says is never "corrected" into a command
+    assert u.normalise("acht") == "acht"
+
+
+def test_the_same_result_for_split_and_merged_compounds(u):
+    a = u.understand("wat zijn de bekken bodem spieren")
+    b = u.understand("wat zijn de bekkenbodemspieren")
+    assert a.intent == b.intent == "welke_spieren"
+
+
+def test_no_sentence_belongs_to_two_intents(u):
+    owners = {}
+    for sentence, kind, name in u.table:
+        owners.setdefault(sentence, set()).add((kind, name))
+    assert {s: o for s, o in owners.items() if len(o) > 1} == {}
+
+
+def test_every_leaflet_section_has_an_intent():
+    if not LEAFLET.exists():
+        pytest.skip(f"leaflet not found at {LEAFLET}")
+    headings = [h.strip() for h in re.findall(r"^#{1,2} (.+)$", LEAFLET.read_text(encoding="utf-8"), re.M)]
+    sections = {spec["section"] for spec in prompts.load("faq")["intents"].values()}
+    content = [h for h in headings if h != "Ik ga bekkenbodemoefeningen doen"]
+    assert set(content) <= sections, set(content) - sections
+
+
+def test_answers_use_only_the_leaflets_figures():
+    allowed = {"twee", "drie", "zes", "acht", "tien", "2", "3", "6", "8", "10"}
+    number_words = {"een", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
+                    "elf", "twaalf", "twintig", "honderd"}
+    for name, spec in prompts.load("faq")["intents"].items():
+        for key in ("answer", "more"):
+            words = set(fold(spec[key]).split())
+            numbers = {w for w in words if w.isdigit() or w in number_words} - {"een"}
+            assert numbers <= allowed, (name, key, numbers - allowed)
+
+
+def test_spoken_answers_are_short_enough_to_listen_to(voice):
+    for name, spec in prompts.load("faq")["intents"].items():
+        assert voice.duration(spec["answer"]) <= 20.0, name
+        assert len(spec["more"]) > 20, name
+
+
+def test_repeat_gives_the_last_answer_and_more_gives_the_longer_one(u):
+    d = Dialog(u)
+    first = d.handle("hoe vaak moet ik oefenen")
+    assert d.handle("herhaal").say == first.say
+    more = d.handle("vertel meer")
+    assert more.say == prompts.load("faq")["intents"]["hoe_vaak"]["more"]
+    assert d.handle("wat zei je").say == more.say
+
+
+def test_help_lists_commands_and_example_questions(u):
+    r = Dialog(u).handle("help")
+    for word in ("start oefening", "pauze", "stop", "welke spieren"):
+        assert word in r.say
+
+
+def test_ask_json_contract():
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", "-"], cwd=ROOT,
+                          input="welke spieren moet ik aanspannen\nstop\nspeel muziek\nbloed in mijn plas\n",
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(lines) == 4
+    for rec in lines:
+        assert {"text", "intent", "action", "answer", "score"} <= rec.keys()
+        assert rec["action"] in ACTIONS or rec["action"] is None
+    assert lines[0]["intent"] == "welke_spieren" and lines[0]["action"] is None
+    assert lines[1]["action"] == "stop"
+    assert lines[2]["intent"] is None and lines[2]["action"] is None
+    assert "huisarts" in lines[3]["answer"]
+
+
+def test_ask_plain_prints_the_answer():
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "hoe lang duurt een oefensessie"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "twee tot drie minuten" in proc.stdout
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path):
+    Understanding(cache_dir=tmp_path)
+    for f in (tmp_path / "understanding").glob("*.pickle"):
+        f.write_bytes(b"garbage")
+    assert Understanding(cache_dir=tmp_path).understand("stop").action == "stop"
