@@ -10,7 +10,11 @@ from assistant.understanding import Understanding
 
 
 def cmd_ask(args) -> int:
-    dialog = Dialog(Understanding())
+    from assistant.cli import open_journal, open_keeper
+
+    journal = open_journal(args)
+    keeper = open_keeper(args, journal)
+    dialog = Dialog(Understanding(), keeper=keeper, status_text=lambda: keeper.answer("programma_vandaag"))
     lines = sys.stdin if args.question == "-" else [args.question]
     for line in lines:
         text = line.rstrip("\n")

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from assistant import paths, prompts
 from assistant import settings as settings_mod
@@ -48,10 +49,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_settings(args) -> settings_mod.Settings:
+def config_path(args) -> Path:
+    return Path(args.config) if args.config else paths.config_file()
+
+
+def load_settings(args, journal=None) -> settings_mod.Settings:
+    """Defaults < config file < the position chosen with the coach (journal) < command line."""
     overrides = {k: getattr(args, k, None) for k in ("reps", "tempo", "position", "hold", "relax")}
-    config = paths.config_file() if not args.config else __import__("pathlib").Path(args.config)
-    return settings_mod.load(config, overrides)
+    settings = settings_mod.load(config_path(args), overrides)
+    if journal is not None and overrides["position"] is None and journal.get("position"):
+        settings = settings_mod.apply(settings, {"position": journal.get("position")}, "in het dagboek")
+    return settings
+
+
+def reminder_times(args) -> dict:
+    """[reminders] morning/afternoon/evening = "HH:MM" from the config file, checked."""
+    from assistant.reminders import parse_clock
+    path = config_path(args)
+    if not path.exists():
+        return {}
+    section = settings_mod.read_toml(path).get("reminders", {})
+    out = {}
+    for part, value in section.items():
+        if part not in ("morning", "afternoon", "evening"):
+            raise UserError(f"Onbekende herinnering '{part}' in {path}; kies uit morning, afternoon, evening.")
+        try:
+            parse_clock(str(value))
+        except ValueError:
+            raise UserError(f"De herinnering '{part}' in {path} moet een tijd zijn zoals \"08:30\", niet '{value}'.") from None
+        out[part] = str(value)
+    return out
+
+
+def open_keeper(args, journal):
+    from assistant.keeper import ProgrammeKeeper
+    return ProgrammeKeeper(journal, now=lambda: datetime.now().astimezone(), reminder_times=reminder_times(args))
 
 
 def open_journal(args):
@@ -76,9 +108,9 @@ def cmd_session(args) -> int:
     from assistant.session import closing_lines, new_runner
     from assistant import plan as plan_mod
 
-    settings = load_settings(args)
     words = prompts.load("coach")
     if args.dry_run:
+        settings = load_settings(args)
         journal_first = True
         cues = plan_mod.build_plan(settings, words, first_session=journal_first,
                                    closing=closing_lines(words, datetime.now()))
@@ -90,9 +122,12 @@ def cmd_session(args) -> int:
         return 0
 
     journal = open_journal(args)
+    settings = load_settings(args, journal)
+    keeper = open_keeper(args, journal)
     sink = make_sink(settings, args.mute)
     runner, recorder = new_runner(settings, words, sink, MonotonicClock(), journal,
-                                  now=lambda: datetime.now().astimezone())
+                                  now=lambda: datetime.now().astimezone(),
+                                  closing=[keeper.closing_line(settings.position, settings.tempo, settings.reps)])
     try:
         sink.prepare(runner._build_plan(settings))
         runner.run()

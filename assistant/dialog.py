@@ -19,14 +19,17 @@ class Reply:
 
 
 class Dialog:
-    def __init__(self, understanding: Understanding, session_active=lambda: False, status_text=None) -> None:
+    def __init__(self, understanding: Understanding, session_active=lambda: False, status_text=None,
+                 keeper=None) -> None:
         self.understanding = understanding
+        self.keeper = keeper
         self._session_active = session_active
         self._status_text = status_text
         self.last_answer: str = ""
         self.last_intent: str | None = None
         cfg = understanding.config
         self._more_missing = cfg["dialog"]["more_answer_missing"]
+        self._no_journal = "Ik kan uw dagboek nu niet lezen."
 
     def handle(self, text: str) -> Reply:
         return self.reply(self.understanding.understand(text))
@@ -40,10 +43,36 @@ class Dialog:
                 self.last_answer = say
                 return Reply(u, say, None)
             return Reply(u, self._more_missing, None)
+        if u.kind == "programme":
+            return self._remember(u, self.keeper.answer(u.intent) if self.keeper else self._no_journal)
+        if u.kind == "reply":
+            return self._reply(u)
+        say = u.answer
         if u.kind == "question":
             self.last_intent = u.intent
-        self.last_answer = u.answer
-        return Reply(u, u.answer, None)
+            if self.keeper and self.keeper.record_outcome(u.intent):
+                say = f"{say} {self.keeper.words['checkins']['noted']}"
+        return self._remember(u, say)
+
+    def _remember(self, u: Understood, say: str) -> Reply:
+        self.last_answer = say
+        return Reply(u, say, None)
+
+    def _reply(self, u: Understood) -> Reply:
+        """Short replies: yes/no to a suggestion, and the reminder words."""
+        k = self.keeper
+        unclear = self.understanding.config["unclear"]["answer"]
+        if k is None:
+            return Reply(u, unclear, None)
+        if u.intent in ("yes", "no"):
+            if k.pending_question is None:
+                return Reply(u, unclear, None)
+            return self._remember(u, k.answer_suggestion(u.intent == "yes"))
+        if u.intent == "reminder_later":
+            return Reply(u, k.snooze(), None)
+        if u.intent == "reminder_dismiss":
+            return Reply(u, k.dismiss_today(), None)
+        return Reply(u, k.set_reminder(u.text), None)
 
     def _command(self, u: Understood) -> Reply:
         action = u.action

@@ -6,9 +6,11 @@ transaction, so a crash or power cut loses nothing already done.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,6 +67,15 @@ class SessionRow:
     ended_at: datetime | None
 
 
+def _locked(method):
+    """One connection is shared by the coach thread and the front end: one call at a time."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 def _parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts) if ts else None
 
@@ -72,6 +83,7 @@ def _parse(ts: str | None) -> datetime | None:
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / FILENAME
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fresh = not self.path.exists()
@@ -120,6 +132,7 @@ class Journal:
         self._db.close()
 
     # -- sessions ------------------------------------------------------------------------------
+    @_locked
     def start_session(self, started_at: datetime, position: str, tempo: float, reps_planned: int) -> int:
         cur = self._db.execute(
             "INSERT INTO sessions (started_at, position, tempo, reps_planned) VALUES (?, ?, ?, ?)",
@@ -127,15 +140,18 @@ class Journal:
         )
         return cur.lastrowid
 
+    @_locked
     def record_round(self, session_id: int, reps_done: int, tempo: float) -> None:
         self._db.execute("UPDATE sessions SET reps_done = ?, tempo = ? WHERE id = ?", (reps_done, tempo, session_id))
 
+    @_locked
     def finish_session(self, session_id: int, ended_at: datetime, completed: bool, reps_done: int) -> None:
         self._db.execute(
             "UPDATE sessions SET status = ?, ended_at = ?, reps_done = ? WHERE id = ?",
             ("completed" if completed else "stopped", ended_at.isoformat(timespec="seconds"), reps_done, session_id),
         )
 
+    @_locked
     def sessions(self) -> list[SessionRow]:
         rows = self._db.execute(
             "SELECT id, started_at, position, tempo, reps_planned, reps_done, status, ended_at "
@@ -143,16 +159,56 @@ class Journal:
         ).fetchall()
         return [SessionRow(r[0], _parse(r[1]), r[2], r[3], r[4], r[5], r[6], _parse(r[7])) for r in rows]
 
+    @_locked
     def has_sessions(self) -> bool:
         return self._db.execute("SELECT 1 FROM sessions WHERE reps_done > 0 LIMIT 1").fetchone() is not None
 
     # -- key/value programme state ----------------------------------------------------------------
+    @_locked
     def get(self, key: str, default: str | None = None) -> str | None:
         row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    @_locked
     def set(self, key: str, value: str) -> None:
         self._db.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+class CheckinLog:
+    """The check-ins table: which were asked, and their answers."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._db = journal._db
+        self._lock = journal._lock
+
+    @_locked
+    def asked(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT kind FROM checkins WHERE asked_at IS NOT NULL")}
+
+    @_locked
+    def mark_asked(self, kind: str, at: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO checkins (kind, asked_at) VALUES (?, ?) "
+            "ON CONFLICT(kind) DO UPDATE SET asked_at = COALESCE(asked_at, excluded.asked_at)",
+            (kind, at.isoformat(timespec="seconds")),
+        )
+
+    @_locked
+    def answer(self, kind: str, answer: str, at: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO checkins (kind, answer, answered_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(kind) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
+            (kind, answer, at.isoformat(timespec="seconds")),
+        )
+
+    @_locked
+    def answer_of(self, kind: str) -> str | None:
+        row = self._db.execute("SELECT answer FROM checkins WHERE kind = ?", (kind,)).fetchone()
+        return row[0] if row else None
+
+    @_locked
+    def all(self) -> list[tuple]:
+        return self._db.execute("SELECT kind, asked_at, answer, answered_at FROM checkins ORDER BY id").fetchall()

@@ -81,19 +81,23 @@ def apply(settings: Settings, values: dict, source: str) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
+def read_toml(config_path: Path) -> dict:
+    try:
+        return tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise UserError(
+            f"Het instellingenbestand {config_path} is niet goed leesbaar; controleer het of verwijder het.",
+            detail=str(err),
+        ) from None
+    except OSError as err:
+        raise UserError(f"Het instellingenbestand {config_path} kan niet worden geopend.", str(err)) from None
+
+
 def load(config_path: Path, overrides: dict | None = None) -> Settings:
     """Defaults, then the TOML file (if it exists), then command-line overrides."""
     settings = Settings()
     if config_path.exists():
-        try:
-            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise UserError(
-                f"Het instellingenbestand {config_path} is niet goed leesbaar; controleer het of verwijder het.",
-                detail=str(err),
-            ) from None
-        except OSError as err:
-            raise UserError(f"Het instellingenbestand {config_path} kan niet worden geopend.", str(err)) from None
+        data = read_toml(config_path)
         section = data.get("session", data)
         section = {k: v for k, v in section.items() if not isinstance(v, dict)}
         settings = apply(settings, section, f"in {config_path}")

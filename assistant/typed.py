@@ -9,7 +9,8 @@ import sys
 import threading
 from datetime import datetime
 
-from assistant import paths, prompts
+from assistant import prompts
+from assistant import settings as settings_mod
 from assistant.clock import MonotonicClock
 from assistant.console import PrintSink
 from assistant.dialog import Dialog
@@ -52,16 +53,20 @@ class TeeSink:
 
 
 class TypedFrontEnd:
-    def __init__(self, settings, sink, journal, out=None) -> None:
+    def __init__(self, settings, sink, journal, keeper, out=None) -> None:
         self.settings = settings
         self.sink = sink
         self.journal = journal
+        self.keeper = keeper
+        keeper.current_position = settings.position
         self.words = prompts.load("coach")
         self.out = out or sys.stdout
         self.clock = MonotonicClock()
         self.runner = None
         self._thread: threading.Thread | None = None
-        self.dialog = Dialog(Understanding(), session_active=self.session_active)
+        self.dialog = Dialog(Understanding(), session_active=self.session_active, keeper=keeper,
+                             status_text=lambda: keeper.answer("programma_vandaag"))
+        self._lock = threading.Lock()
 
     def session_active(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -71,8 +76,10 @@ class TypedFrontEnd:
             self.sink.play(text, False, self.clock.now() + self.sink.lookahead)
 
     def start_session(self) -> None:
-        runner, recorder = new_runner(self.settings, self.words, self.sink, self.clock, self.journal,
-                                      now=lambda: datetime.now().astimezone())
+        s = self.settings
+        closing = [self.keeper.closing_line(s.position, s.tempo, s.reps)]
+        runner, recorder = new_runner(s, self.words, self.sink, self.clock, self.journal,
+                                      now=lambda: datetime.now().astimezone(), closing=closing)
         self.sink.prepare(runner._build_plan(self.settings))
         self.runner = runner
 
@@ -82,9 +89,22 @@ class TypedFrontEnd:
             finally:
                 recorder.finish(runner.result)
             self.settings = runner.settings  # keep a tempo the user chose
+            if runner.result.completed:
+                self.sink.wait_idle(30)
+                suggestion = self.keeper.suggestion(self.settings.position)
+                if suggestion:
+                    self.say(suggestion)
 
         self._thread = threading.Thread(target=run, name="coach", daemon=True)
         self._thread.start()
+
+    def announce(self) -> None:
+        """Check-ins and reminders that are due, spoken between sessions."""
+        if self.session_active():
+            return
+        with self._lock:
+            for text in self.keeper.announcements():
+                self.say(text)
 
     def handle(self, line: str) -> bool:
         """Act on one typed line. False means: leave."""
@@ -104,6 +124,9 @@ class TypedFrontEnd:
             self.start_session()
             return True
         self.say(reply.say)
+        if self.keeper.pending_question is None and self.settings.position != (self.keeper.position() or self.settings.position):
+            self.settings = settings_mod.apply(self.settings, {"position": self.keeper.position()}, "")
+            self.keeper.current_position = self.settings.position
         return True
 
     def close(self) -> None:
@@ -114,20 +137,33 @@ class TypedFrontEnd:
         self.sink.close()
 
 
-def run_typed(args) -> int:
-    from assistant.cli import load_settings, make_sink, open_journal
+ANNOUNCE_EVERY = 20.0  # seconds between checks for due reminders and check-ins
 
-    settings = load_settings(args)
+
+def run_typed(args) -> int:
+    from assistant.cli import load_settings, make_sink, open_journal, open_keeper
+
     journal = open_journal(args)
+    settings = load_settings(args, journal)
+    keeper = open_keeper(args, journal)
     speaker = make_sink(settings, args.mute)
     sink = speaker if args.mute else TeeSink(speaker, PrintSink(speech_rate=settings.speech_rate))
-    front = TypedFrontEnd(settings, sink, journal)
+    front = TypedFrontEnd(settings, sink, journal, keeper)
     print(WELCOME, flush=True)
+    stop = threading.Event()
+
+    def announcer() -> None:
+        while not stop.wait(ANNOUNCE_EVERY):
+            front.announce()
+
+    front.announce()
+    threading.Thread(target=announcer, name="announcer", daemon=True).start()
     try:
         for line in sys.stdin:
             if line.strip() and not front.handle(line.strip()):
                 break
     finally:
+        stop.set()
         front.close()
         print(GOODBYE, flush=True)
     return 0

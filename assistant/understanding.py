@@ -33,6 +33,7 @@ ACTIONS = ("start", "stop", "pause", "resume", "repeat", "help", "status", "slow
 
 # Label kinds in the sentence table.
 COMMAND, QUESTION, OUT_OF_DOMAIN, MORE = "command", "question", "ood", "more"
+PROGRAMME, REPLY = "programme", "reply"   # questions about the user's own programme; short replies
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,13 @@ def _words_in(data) -> set[str]:
     return set()
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+# Spoken clock times for "herinner mij om ..." (the exact time is parsed by reminders.parse_time).
+TIME_WORDS = [f"{pre}{h}" for pre in ("", "half ", "kwart over ", "kwart voor ")
+              for h in ("een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf")]
 
 
-def _compile(commands: dict, faq: dict, coach: dict, cfg: dict) -> dict:
+def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict) -> dict:
     """Everything derived from prompts/: the sentence table, word weights and the index."""
     # (folded sentence, kind, name); one source for matcher, vocabulary and tests.
     table: list[tuple[str, str, str]] = []
@@ -109,6 +113,14 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict) -> dict:
         table.append((s, OUT_OF_DOMAIN, "ood"))
     for s in _templates_to_sentences("more", cfg["dialog"]["more_sentences"], {}):
         table.append((s, MORE, "more"))
+    for name, spec in programme["intents"].items():
+        for s in _templates_to_sentences(name, spec["sentences"], programme["expansion_rules"]):
+            table.append((s, PROGRAMME, name))
+    replies = {f"reminder_{k}": v for k, v in programme["reminders"]["sentences"].items()}
+    replies.update(yes=programme["progression"]["yes"], no=programme["progression"]["no"])
+    for name, templates in replies.items():
+        for s in _templates_to_sentences(name, templates, {}, {"tijd": TIME_WORDS}):
+            table.append((s, REPLY, name))
 
     labels_of_sentence: dict[str, set[tuple[str, str]]] = {}
     labels_of_word: dict[str, set[tuple[str, str]]] = {}
@@ -180,6 +192,7 @@ class Understanding:
         commands = prompts.load("commands", directory)
         faq = prompts.load("faq", directory)
         coach = prompts.load("coach", directory)
+        programme = prompts.load("programme", directory)
         self.config = cfg = prompts.load("understanding", directory)
         self.commands = commands["commands"]
         self.faq = faq["intents"]
@@ -195,7 +208,7 @@ class Understanding:
         self._question_starts = [fold(s).split() for s in cfg["question"]["starts"]]
         self._requests = [fold(s).split() for s in cfg["question"]["requests"]]
         self._safety_words = {fold(w) for w in cfg["safety"]["words"]}
-        sources = (commands, faq, coach, cfg)
+        sources = (commands, faq, coach, cfg, programme)
         self.__dict__.update(_cached(sources, cache_dir, lambda: _compile(*sources)))
 
     def weight(self, word: str) -> float:
@@ -301,6 +314,8 @@ class Understanding:
             return Understood(text, "ood", None, None, cfg["out_of_domain"]["answer"], score, sentence)
         if kind == MORE:
             return Understood(text, "more", "more", None, "", score, sentence)
+        if kind in (PROGRAMME, REPLY):
+            return Understood(text, kind, name, None, "", score, sentence)
         if kind == COMMAND:
             return Understood(text, "command", name, name, self.commands[name]["answer"], score, sentence)
         return Understood(text, "question", name, None, self.faq[name]["answer"], score, sentence)
