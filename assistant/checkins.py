@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("diary_week2", "gp_week2", "diary_week6", "gp_week6", "outcome_week6", "gp_month3")
+# Calendar reminders in order: once a later one's day has come, an earlier one is stale.
+CHAIN = ("diary_week2", "gp_week2", "diary_week6", "gp_week6")
 
 
 @dataclass(frozen=True)
@@ -27,25 +29,24 @@ def schedule(words: dict) -> list[CheckIn]:
 def due(programme_day: int | None, asked: set[str], outcome: str | None, words: dict) -> list[CheckIn]:
     """Check-ins to bring up now, oldest first: their day has come and they were never asked.
 
-    A check-in whose moment passed long ago is still asked once (the user may have paused the
-    programme); the 3-month GP advice is skipped when the complaints lessened or went away.
+    Of the calendar reminders (plasdagboek, GP check-up) only the latest whose day has come is
+    given: someone back after weeks away hears about week 6, not week 2. The question how the
+    complaints are stays until asked; the 3-month GP advice is skipped when they lessened or went.
     """
     if programme_day is None:
         return []
     fine = set(words["checkins"]["fine_outcomes"])
+    come = [item for item in schedule(words) if item.day <= programme_day]
+    latest_in_chain = max((CHAIN.index(i.kind) for i in come if i.kind in CHAIN), default=-1)
     out = []
-    for item in schedule(words):
-        if item.kind in asked or programme_day < item.day:
+    for item in come:
+        if item.kind in asked:
             continue
+        if item.kind in CHAIN and CHAIN.index(item.kind) < latest_in_chain:
+            continue  # stale: a later moment of the calendar has come
         if item.kind == "gp_month3" and outcome in fine:
             continue
         out.append(item)
-    # Two diary or GP reminders for one moment are one too many: keep the latest of each pair.
-    kinds = {i.kind for i in out}
-    if "gp_week6" in kinds or "diary_week6" in kinds:
-        out = [i for i in out if i.kind not in ("diary_week2", "gp_week2")]
-    if "gp_week6" in kinds:
-        out = [i for i in out if i.kind != "diary_week6"]
     return out
 
 

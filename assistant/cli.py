@@ -43,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("text", help="getypte opdrachten in plaats van spraak")
     _add_session_options(p)
 
+    sub.add_parser("progress", help="uw voortgang in gewone woorden, en een tabel per week")
+
+    p = sub.add_parser("data", help="uw gegevens: exporteren of verwijderen")
+    data = p.add_subparsers(dest="data_command", required=True)
+    e = data.add_parser("export", help="dagboek opslaan als CSV of JSON")
+    e.add_argument("file")
+    d = data.add_parser("delete", help="dagboek verwijderen (vraagt om bevestiging)")
+    d.add_argument("--ja", "--yes", dest="yes", action="store_true", help="niet vragen")
+    d.add_argument("--confirm-from-stdin", action="store_true", help=argparse.SUPPRESS)
+
     p = sub.add_parser("ask", help="een vraag stellen")
     p.add_argument("question", help="de vraag, of - om regels van stdin te lezen")
     p.add_argument("--json", action="store_true")
@@ -155,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "text":
             from assistant.typed import run_typed
             return run_typed(args)
+        if args.command == "progress":
+            from assistant.data_cli import cmd_progress
+            return cmd_progress(args)
+        if args.command == "data":
+            from assistant.data_cli import cmd_delete, cmd_export
+            return cmd_export(args) if args.data_command == "export" else cmd_delete(args)
         if args.command == "ask":
             from assistant.ask import cmd_ask
             return cmd_ask(args)

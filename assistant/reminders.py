@@ -20,9 +20,10 @@ HOUR_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, 
 def parse_time(text: str) -> time | None:
     """'herinner me om half negen s avonds' -> 20:30; 'om 7 uur' -> 07:00; 'om 19:15' -> 19:15."""
     words = text.lower().replace("'", "").replace(":", " ").split()
-    if "om" not in words:
+    anchor = next((i for i, w in enumerate(words) if w in ("om", "op")), None)
+    if anchor is None:
         return None
-    rest = words[words.index("om") + 1:]
+    rest = words[anchor + 1:]
     minute, i = 0, 0
     if rest[:1] == ["half"]:
         minute, i = -30, 1
