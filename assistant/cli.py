@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--ja", "--yes", dest="yes", action="store_true", help="niet vragen")
     d.add_argument("--confirm-from-stdin", action="store_true", help=argparse.SUPPRESS)
 
+    p = sub.add_parser("model", help="het Nederlandse spraakmodel ophalen of installeren")
+    model = p.add_subparsers(dest="model_command", required=True)
+    m = model.add_parser("download", help="eenmalig ophalen (ongeveer 39 MB), hervat een onderbroken download")
+    m.add_argument("--url", default=None, help=argparse.SUPPRESS)
+    m = model.add_parser("install", help="installeren uit een zipbestand dat al op de computer staat")
+    m.add_argument("file")
+    model.add_parser("check", help="controleren of het model bruikbaar is")
+
     p = sub.add_parser("ask", help="een vraag stellen")
     p.add_argument("question", help="de vraag, of - om regels van stdin te lezen")
     p.add_argument("--json", action="store_true")
@@ -152,6 +160,18 @@ def cmd_session(args) -> int:
     return 0
 
 
+def cmd_model(args) -> int:
+    from assistant import models
+    if args.model_command == "download":
+        where = models.download(args.url or models.MODEL_URL, progress=sys.stderr.isatty())
+    elif args.model_command == "install":
+        where = models.install_zip(Path(args.file))
+    else:
+        where = models.find(args.model)
+    print(f"Het spraakmodel staat klaar in {where}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -165,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "text":
             from assistant.typed import run_typed
             return run_typed(args)
+        if args.command == "model":
+            return cmd_model(args)
         if args.command == "progress":
             from assistant.data_cli import cmd_progress
             return cmd_progress(args)
