@@ -1,0 +1,154 @@
+"""The voice loop's decisions, driven by transcripts: commands, questions, half-duplex, barge-in,
+self-hearing and a microphone that vanishes. The coach runs for real (on the real clock, fast tempo);
+the speaker is a recorder and the recogniser is scripted."""
+
+import time
+
+import pytest
+
+from assistant import plan as P
+from assistant import prompts
+from assistant.clock import MonotonicClock
+from assistant.journal import Journal
+from assistant.keeper import ProgrammeKeeper
+from assistant.loop import VoiceLoop, session_grammar
+from assistant.recogniser import Transcript
+from assistant.settings import Settings
+from assistant.understanding import Understanding
+from tests.fakes import FakeMicrophone, RecordingRecogniser, RecordingSink
+
+
+@pytest.fixture(scope="module")
+def understanding():
+    return Understanding()
+
+
+@pytest.fixture
+def loop(tmp_path, understanding):
+    from datetime import datetime
+    clock = MonotonicClock()
+    journal = Journal(tmp_path)
+    keeper = ProgrammeKeeper(journal, now=lambda: datetime.now().astimezone())
+    grammar, _ = session_grammar(understanding)
+    lines = []
+    v = VoiceLoop(recogniser=RecordingRecogniser(), mic=FakeMicrophone(), understanding=understanding,
+                  keeper=keeper, sink=RecordingSink(clock), settings=Settings(reps=2, tempo=0.5),
+                  journal=journal, clock=clock, grammar=grammar, out=lines.append)
+    v.lines = lines
+    yield v
+    v.stop()
+
+
+def heard(loop, text, final=True):
+    loop.handle(Transcript(text, final))
+
+
+def wait_until(cond, timeout=15.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_start_switches_to_commands_only_and_back(loop):
+    heard(loop, "start oefening")
+    assert loop.session_active() and loop.actions == ["start"]
+    assert loop.recogniser.grammars[-1] == loop.grammar and "stop" in loop.grammar
+    heard(loop, "stop")
+    assert wait_until(lambda: not loop.session_active())
+    assert loop.recogniser.grammars[-1] is None
+
+
+def test_stop_acts_on_a_certain_partial_result(loop):
+    heard(loop, "start oefening")
+    time.sleep(1.0)
+    played = len(loop.sink.played)
+    heard(loop, "stop", final=False)
+    assert wait_until(lambda: not loop.session_active(), 3)
+    assert loop.actions == ["start", "stop"] and loop.recogniser.resets == 1
+    assert loop.sink.silenced_at
+    # the final result of the same utterance comes later and must not act a second time
+    heard(loop, "stop")
+    assert loop.actions == ["start", "stop"]
+
+
+def test_an_uncertain_partial_waits_for_the_final(loop):
+    heard(loop, "start oefening")
+    heard(loop, "langzamer", final=False)      # not an immediate command
+    heard(loop, "sto", final=False)            # not certain
+    assert loop.actions == ["start"]
+    heard(loop, "langzamer")
+    assert loop.actions == ["start", "slower"]
+
+
+def test_pause_and_resume_by_voice(loop):
+    heard(loop, "start oefening")
+    time.sleep(0.5)
+    heard(loop, "pauze")
+    assert wait_until(lambda: loop.runner.state.value == "paused", 2)
+    paused_line = prompts.load("coach")["control"]["halted"]["paused"]
+    assert wait_until(lambda: paused_line in loop.sink.texts(), 2)
+    # the pause line names the commands, so the microphone is muted while it plays
+    assert loop.mic.mutes and loop.mic.mutes[-1][1] - loop.mic.mutes[-1][0] > 2.0
+    heard(loop, "verder")
+    assert wait_until(lambda: loop.runner.state.value == "running", 2)
+
+
+def test_questions_are_not_answered_during_a_session_but_are_outside(loop):
+    heard(loop, "start oefening")
+    before = list(loop.lines)
+    heard(loop, "hoe vaak moet ik oefenen")
+    assert not any("drie keer" in l for l in loop.lines[len(before):])
+    heard(loop, "stop")
+    assert wait_until(lambda: not loop.session_active())
+    heard(loop, "hoe vaak moet ik oefenen")
+    assert "Oefen elke dag drie keer" in loop.sink.texts()[-1]
+
+
+def test_answers_are_half_duplex(loop):
+    heard(loop, "welke spieren moet ik aanspannen")
+    start, until = loop.mic.mutes[-1]
+    answer = loop.sink.texts()[-1]
+    assert until - start >= loop.sink.duration(answer, False)
+    # partial results outside a session never act
+    heard(loop, "stop", final=False)
+    assert loop.actions == []
+
+
+def test_the_coach_hearing_itself_triggers_nothing(loop):
+    """Every sentence the coach says in a session, heard back as partial and final results."""
+    heard(loop, "start oefening")
+    words = prompts.load("coach")
+    plan = P.build_plan(Settings(reps=10, hold=6, relax=6), words, first_session=True, closing=["Tot straks."])
+    texts = {c.text for c in plan} | set(words["control"]["during"].values())
+    for text in sorted(texts):
+        for n in range(1, len(text.split()) + 1):  # the growing partials, as vosk gives them
+            heard(loop, " ".join(text.split()[:n]), final=False)
+        heard(loop, text)
+    assert loop.actions == ["start"]
+    assert loop.session_active()
+
+
+def test_a_vanishing_microphone_pauses_and_its_return_resumes(loop):
+    heard(loop, "start oefening")
+    time.sleep(0.5)
+    loop.mic.present = False
+    loop.mic.reopen_results = [False, True]
+    import assistant.loop as L
+    L.MIC_RETRY_EVERY = 0.05
+    loop.check_microphone()
+    texts = loop.sink.texts()
+    assert prompts.load("loop")["microphone_lost"] in texts
+    assert prompts.load("loop")["microphone_back"] in texts
+    assert wait_until(lambda: loop.runner.state.value == "running", 2)
+    assert loop.runner.result.stopped is False
+
+
+def test_a_completed_session_is_journaled(loop):
+    loop.settings = Settings(reps=1, tempo=0.5)
+    heard(loop, "start oefening")
+    assert wait_until(lambda: not loop.session_active(), 60)
+    rows = loop.journal.sessions()
+    assert len(rows) == 1 and rows[0].status == "completed" and rows[0].reps_done == 1
