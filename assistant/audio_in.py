@@ -48,7 +48,7 @@ class Microphone:
         try:
             self._stream = self._sd.RawInputStream(
                 samplerate=self.rate, blocksize=self.block, channels=1, dtype="int16",
-                device=self.device, callback=self._callback)
+                device=self.device, callback=self._callback, latency="low")
             self._stream.start()
         except Exception as err:
             self._stream = None

@@ -20,13 +20,16 @@ log = logging.getLogger(__name__)
 
 NO_SPEAKER = "Er is geen luidspreker of koptelefoon gevonden. Sluit er een aan en probeer het opnieuw."
 FADE_SECONDS = 0.005
+WARM_UP = 0.4
+REANCHOR_AFTER = 0.015   # seconds between sample clock and monotonic clock before they are tied again
 
 
 @dataclass
 class _Clip:
-    start: int           # absolute sample index at which it starts
-    samples: np.ndarray  # float32 mono at the stream's rate
-    pos: int = 0         # samples already played
+    deadline: float            # monotonic time at which it must start
+    samples: np.ndarray        # float32 mono at the stream's rate
+    start: int | None = None   # absolute sample index, fixed when it first comes due
+    pos: int = 0               # samples already played
 
 
 def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
@@ -61,6 +64,8 @@ class ScheduledOutput:
         self._anchored = threading.Event()
         self._fade_out = False
         self.underflows = 0
+        self.reanchors = 0
+        self.drift_log: list[float] = []
         try:
             self._stream = sd.OutputStream(
                 samplerate=rate, channels=1, dtype="float32", device=device,
@@ -72,22 +77,42 @@ class ScheduledOutput:
         if not self._anchored.wait(2.0):
             self.close()
             raise UserError(NO_SPEAKER, detail="output stream never called back")
+        # Some devices (PulseAudio through ALSA, for one) take a while before they really start
+        # consuming: wait until the stream has played WARM_UP seconds, so the first cue is on time.
+        end = time.monotonic() + 5.0
+        while self._played < WARM_UP * self.rate and time.monotonic() < end:
+            time.sleep(0.01)
 
     # The callback runs on PortAudio's thread: no allocation-heavy work, no blocking.
     def _callback(self, out, frames, time_info, status) -> None:
         if status.output_underflow:
             self.underflows += 1
+        dac = time_info.outputBufferDacTime
+        ahead = dac - time_info.currentTime if dac else self._stream.latency
+        starts_at = time.monotonic() + max(0.0, ahead)   # when this buffer's first sample sounds
         if self._t0 is None:
-            dac = time_info.outputBufferDacTime
-            ahead = dac - time_info.currentTime if dac else self._stream.latency
-            self._t0 = time.monotonic() + max(0.0, ahead)
+            self._t0 = starts_at
             self._anchored.set()
+        else:
+            # The sample count is the steady clock; but if the device stalled (a starved
+            # callback, a busy machine), samples and seconds part ways: tie them again.
+            drift = starts_at - (self._t0 + self._played / self.rate)
+            self.drift_log.append(drift)
+            if abs(drift) > REANCHOR_AFTER:
+                self._t0 += drift
+                self.reanchors += 1
         buf = out[:, 0]
         buf.fill(0.0)
         n0 = self._played
         with self._lock:
             keep = []
             for clip in self._clips:
+                if clip.start is None:
+                    due = self.sample_at(clip.deadline)
+                    if due >= n0 + frames:
+                        keep.append(clip)
+                        continue
+                    clip.start = max(due, n0)   # late: at once
                 offset = clip.start + clip.pos - n0
                 if offset >= frames:
                     keep.append(clip)
@@ -115,8 +140,7 @@ class ScheduledOutput:
         """Start ``samples`` at monotonic time ``at`` (at once, if that has passed)."""
         samples = resample(samples, rate, self.rate)
         with self._lock:
-            start = max(self.sample_at(at), self._played)
-            self._clips.append(_Clip(start, samples))
+            self._clips.append(_Clip(at, samples))
 
     def silence(self) -> None:
         """Stop everything now, with a few milliseconds' fade against clicks."""

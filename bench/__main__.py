@@ -1,10 +1,10 @@
-"""python -m bench [coach|understanding ...]: run benchmarks and print their figures."""
+"""python -m bench [understanding|voice|coach ...]: run benchmarks and print their figures."""
 
 import sys
 
-from bench import coach_beat, understanding_bench
+from bench import coach_beat, understanding_bench, voice_reaction
 
-BENCHMARKS = {"understanding": understanding_bench.main, "coach": coach_beat.main}
+BENCHMARKS = {"understanding": understanding_bench.main, "voice": voice_reaction.main, "coach": coach_beat.main}
 
 names = sys.argv[1:] or list(BENCHMARKS)
 for name in names:

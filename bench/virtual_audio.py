@@ -86,7 +86,10 @@ class Recording:
         )
         time.sleep(0.3)  # let the stream connect before anything plays
 
-    def stop(self) -> np.ndarray:
+    def stop(self, settle: float = 1.5) -> np.ndarray:
+        """The recording so far. parec lags the monitor by up to about a second and drops what it
+        has buffered when terminated, so wait ``settle`` seconds first."""
+        time.sleep(settle)
         self._proc.terminate()
         self._proc.wait(timeout=10)
         self._file.seek(0)
