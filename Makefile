@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test bench setup system clean
 
 run: setup
+	@$(PY) -m assistant model check >/dev/null 2>&1 || $(PY) -m assistant model download || true
 	$(PY) -m assistant
 
 test: setup
