@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 NO_SPEAKER = "Er is geen luidspreker of koptelefoon gevonden. Sluit er een aan en probeer het opnieuw."
 FADE_SECONDS = 0.005
 WARM_UP = 0.4
-REANCHOR_AFTER = 0.015   # seconds between sample clock and monotonic clock before they are tied again
+REANCHOR_AFTER = 0.1     # seconds between sample clock and monotonic clock before they are tied again:
+                         # a real stall (seen: 1.5 s at start-up), not the jitter of a busy machine
 
 
 @dataclass

@@ -147,7 +147,7 @@ def cmd_session(args) -> int:
                                   now=lambda: datetime.now().astimezone(),
                                   closing=[keeper.closing_line(settings.position, settings.tempo, settings.reps)])
     try:
-        sink.prepare(runner._build_plan(settings))
+        sink.prepare(runner.plan())
         runner.run()
         sink.wait_idle()
     except KeyboardInterrupt:

@@ -94,6 +94,10 @@ class SessionRunner:
     def repeat(self) -> None: self.command("repeat")
     def status(self) -> None: self.command("status")
 
+    def plan(self) -> list[Cue]:
+        """The cues this session would play with its current settings."""
+        return self._build_plan(self.settings)
+
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> SessionResult:
         self._plan = self._build_plan(self.settings)

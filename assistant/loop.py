@@ -12,18 +12,21 @@ import logging
 import queue
 import threading
 import time
-from datetime import datetime
 
 from assistant import prompts
 from assistant import settings as settings_mod
 from assistant.dialog import Dialog
 from assistant.recogniser import RecogniserError, Transcript
-from assistant.session import new_runner
+from assistant.session import next_position_suggestion, start_in_background
 
 log = logging.getLogger(__name__)
 
 SESSION_ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
 IMMEDIATE = ("stop", "pause")   # acted on from a partial result, as soon as it is certain
+# During a session the recogniser's grammar holds only command sentences, so what it hears
+# should be one, nearly word for word: a sentence that merely contains a command ("gaan we ...")
+# is more likely the coach's own voice misheard than the user.
+SESSION_COMMAND_SCORE = 80.0
 ECHO_TAIL = 0.35                # seconds of extra silence after the coach stops speaking
 ANNOUNCE_EVERY = 20.0
 MIC_RETRY_EVERY = 2.0
@@ -69,6 +72,7 @@ class VoiceLoop:
         self.runner = None
         self._thread: threading.Thread | None = None
         self._paused_for_mic = False
+        self._acted_early: str | None = None   # a command already carried out on a partial result
         self._stop = threading.Event()
         keeper.current_position = settings.position
         self.dialog = Dialog(understanding, session_active=self.session_active, keeper=keeper,
@@ -97,36 +101,22 @@ class VoiceLoop:
             self.out(f"🔈 {data['cue'].text}")
 
     def start_session(self) -> None:
-        s = self.settings
-        closing = [self.keeper.closing_line(s.position, s.tempo, s.reps)]
-        runner, recorder = new_runner(s, self.words, self.sink, self.clock, self.journal,
-                                      now=lambda: datetime.now().astimezone(), closing=closing,
-                                      on_event=self._on_session_event)
-        self.sink.prepare(runner._build_plan(s))
+        self._acted_early = None
         self.recogniser.set_grammar(self.grammar)
-        self.runner = runner
+        self.runner, self._thread = start_in_background(
+            self.settings, self.words, self.sink, self.clock, self.journal, self.keeper,
+            on_end=self._session_ended, on_event=self._on_session_event)
 
-        def run() -> None:
-            try:
-                runner.run()
-            finally:
-                recorder.finish(runner.result)
-                self.settings = runner.settings
-                self.recogniser.set_grammar(None)
-            if runner.result.completed:
-                self.sink.wait_idle(30)
-                suggestion = self.keeper.suggestion(self.settings.position)
-                if suggestion:
-                    self.say(suggestion)
-
-        self._thread = threading.Thread(target=run, name="coach", daemon=True)
-        self._thread.start()
+    def _session_ended(self, runner) -> None:
+        self.settings = runner.settings          # keep a tempo the user chose
+        self.recogniser.set_grammar(None)
+        self.say(next_position_suggestion(runner, self.sink, self.keeper) or "")
 
     # -- what was heard -------------------------------------------------------------------------
     def handle(self, heard: Transcript) -> None:
         u = self.understanding.understand(heard.text)
         if self.session_active():
-            if u.kind != "command" or u.action not in SESSION_ACTIONS:
+            if u.kind != "command" or u.action not in SESSION_ACTIONS or u.score < SESSION_COMMAND_SCORE:
                 if heard.final and u.kind == "question":
                     log.info("question during a session, not answered: %r", heard.text)
                 return
@@ -134,7 +124,13 @@ class VoiceLoop:
                 certain = u.action in IMMEDIATE and u.score >= 100.0
                 if not certain:
                     return
-                self.recogniser.reset()  # the rest of this utterance must not act again
+                self.recogniser.reset()  # the rest of this utterance must not act again ...
+                self._acted_early = u.action
+            elif self._acted_early == u.action:
+                self._acted_early = None  # ... nor its final result, should one still come
+                return
+            else:
+                self._acted_early = None
             self.actions.append(u.action)
             log.info("command %s from %s result %r", u.action, "final" if heard.final else "partial", heard.text)
             self.runner.command(u.action)

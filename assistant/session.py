@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import Callable
 
@@ -66,3 +67,35 @@ def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Ca
 
     runner = SessionRunner(settings, build, sink, clock, words, on_event=events)
     return runner, recorder
+
+
+def start_in_background(settings: Settings, words: dict, sink, clock, journal, keeper, *,
+                        on_end: Callable[[SessionRunner], None],
+                        on_event: Callable[[str, dict], None] | None = None):
+    """Start a journaled session on its own thread; ``on_end(runner)`` runs on that thread after it.
+
+    Returns (runner, thread). The closing line says what is left of today's goal.
+    """
+    now = lambda: datetime.now().astimezone()
+    closing = [keeper.closing_line(settings.position, settings.tempo, settings.reps)]
+    runner, recorder = new_runner(settings, words, sink, clock, journal, now=now, closing=closing, on_event=on_event)
+    sink.prepare(runner.plan())
+
+    def run() -> None:
+        try:
+            runner.run()
+        finally:
+            recorder.finish(runner.result)
+            on_end(runner)
+
+    thread = threading.Thread(target=run, name="coach", daemon=True)
+    thread.start()
+    return runner, thread
+
+
+def next_position_suggestion(runner: SessionRunner, sink, keeper) -> str | None:
+    """After a completed session, once its last words have sounded: the next position, if due."""
+    if not runner.result.completed:
+        return None
+    sink.wait_idle(30)
+    return keeper.suggestion(runner.settings.position)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from datetime import datetime
 
 from assistant import prompts
 from assistant import settings as settings_mod
 from assistant.clock import MonotonicClock
 from assistant.console import PrintSink
 from assistant.dialog import Dialog
-from assistant.session import new_runner
+from assistant.session import next_position_suggestion, start_in_background
 from assistant.understanding import Understanding
 
 SESSION_ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
@@ -76,27 +75,12 @@ class TypedFrontEnd:
             self.sink.play(text, False, self.clock.now() + self.sink.lookahead)
 
     def start_session(self) -> None:
-        s = self.settings
-        closing = [self.keeper.closing_line(s.position, s.tempo, s.reps)]
-        runner, recorder = new_runner(s, self.words, self.sink, self.clock, self.journal,
-                                      now=lambda: datetime.now().astimezone(), closing=closing)
-        self.sink.prepare(runner._build_plan(self.settings))
-        self.runner = runner
+        self.runner, self._thread = start_in_background(
+            self.settings, self.words, self.sink, self.clock, self.journal, self.keeper, on_end=self._session_ended)
 
-        def run() -> None:
-            try:
-                runner.run()
-            finally:
-                recorder.finish(runner.result)
-            self.settings = runner.settings  # keep a tempo the user chose
-            if runner.result.completed:
-                self.sink.wait_idle(30)
-                suggestion = self.keeper.suggestion(self.settings.position)
-                if suggestion:
-                    self.say(suggestion)
-
-        self._thread = threading.Thread(target=run, name="coach", daemon=True)
-        self._thread.start()
+    def _session_ended(self, runner) -> None:
+        self.settings = runner.settings          # keep a tempo the user chose
+        self.say(next_position_suggestion(runner, self.sink, self.keeper) or "")
 
     def announce(self) -> None:
         """Check-ins and reminders that are due, spoken between sessions."""

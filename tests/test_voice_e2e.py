@@ -6,7 +6,6 @@ import time
 from datetime import datetime, timedelta
 
 import numpy as np
-import pytest
 
 from assistant.audio_in import Microphone
 from assistant.audio_out import ScheduledOutput, SpeakerSink
@@ -17,7 +16,7 @@ from assistant.loop import VoiceLoop, session_grammar
 from assistant.recogniser import RATE, ScriptedRecogniser, VoskRecogniser
 from assistant.settings import Settings
 from assistant.understanding import Understanding
-from tests.test_recogniser import ko_model, korean_speech, stream  # noqa: F401  (fixtures)
+from tests.test_recogniser import stream
 
 
 def drain(mic, seconds):
@@ -83,7 +82,6 @@ def test_stop_mid_count_silences_the_coach(virtual_audio, voice, tmp_path):
                      settings=Settings(reps=3, tempo=1.0), journal=journal, clock=clock, grammar=grammar,
                      out=lambda line: None)
     recording = virtual_audio.record()
-    t0 = time.monotonic()
     runner = threading.Thread(target=loop.run, daemon=True)
     runner.start()
     try:
