@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 SESSION_ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
 IMMEDIATE = ("stop", "pause")   # acted on from a partial result, as soon as it is certain
 # During a session the recogniser's grammar holds only command sentences, so what it hears
-# should be one, nearly word for word: a sentence that merely contains a command ("gaan we ...")
-# is more likely the coach's own voice misheard than the user.
-SESSION_COMMAND_SCORE = 80.0
+# should be one, nearly word for word: an utterance that merely contains a command ("gaan we
+# confirmen" ~ "we gaan weer") is more likely the coach's own voice misheard than the user.
+SESSION_COMMAND_PRECISION = 0.8
 ECHO_TAIL = 0.35                # seconds of extra silence after the coach stops speaking
 ANNOUNCE_EVERY = 20.0
 MIC_RETRY_EVERY = 2.0
@@ -116,7 +116,8 @@ class VoiceLoop:
     def handle(self, heard: Transcript) -> None:
         u = self.understanding.understand(heard.text)
         if self.session_active():
-            if u.kind != "command" or u.action not in SESSION_ACTIONS or u.score < SESSION_COMMAND_SCORE:
+            if (u.kind != "command" or u.action not in SESSION_ACTIONS
+                    or self.understanding.precision(heard.text, u.matched) < SESSION_COMMAND_PRECISION):
                 if heard.final and u.kind == "question":
                     log.info("question during a session, not answered: %r", heard.text)
                 return

@@ -283,6 +283,14 @@ class Understanding:
         total = sum(self.weights[w] for w in words)
         return sum(self.weights[w] for w in words if w in said) / total if total else 0.0
 
+    def precision(self, text: str, sentence: str) -> float:
+        """How much of the utterance (by word weight, unknown words included) the known sentence
+        explains, 0-1: 'gaan we confirmen' is only partly 'we gaan weer'."""
+        said = set(self.normalise(text).split())
+        words = set(sentence.split())
+        total = sum(self.weight(w) for w in said)
+        return sum(self.weight(w) for w in said if w in words) / total if total else 0.0
+
     def understand(self, text: str) -> Understood:
         cfg = self.config
         normalised = self.normalise(text)

@@ -191,3 +191,9 @@ def test_in_a_session_only_a_near_whole_command_sentence_acts(loop):
     assert loop.actions == ["start"]
     heard(loop, "langzamer alsjeblieft")
     assert loop.actions == ["start", "slower"]
+
+
+def test_words_outside_the_grammar_do_not_hide_a_command(loop):
+    heard(loop, "start oefening")
+    heard(loop, "wacht even [unk] [unk] [unk]")   # vosk in commands-only mode
+    assert loop.actions == ["start", "pause"]
