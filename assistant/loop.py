@@ -28,6 +28,7 @@ IMMEDIATE = ("stop", "pause")   # acted on from a partial result, as soon as it 
 # confirmen" ~ "we gaan weer") is more likely the coach's own voice misheard than the user.
 SESSION_COMMAND_PRECISION = 0.8
 ECHO_TAIL = 0.35                # seconds of extra silence after the coach stops speaking
+SENTENCE_GAP = 0.35             # between two answers or announcements said in a row
 ANNOUNCE_EVERY = 20.0
 MIC_RETRY_EVERY = 2.0
 
@@ -68,11 +69,14 @@ class VoiceLoop:
         self.out = out
         self.words = prompts.load("coach")
         self.texts = prompts.load("loop")
-        self.halted = set(self.words["control"]["halted"].values())
+        # Lines said while the counting has halted may name commands; they may carry numbers,
+        # so they are known by the text before their first placeholder.
+        self.halted = tuple(t.split("{")[0] for t in self.words["control"]["halted"].values())
         self.runner = None
         self._thread: threading.Thread | None = None
         self._paused_for_mic = False
         self._acted_early: str | None = None   # a command already carried out on a partial result
+        self._speaking_until = 0.0
         self._stop = threading.Event()
         keeper.current_position = settings.position
         self.dialog = Dialog(understanding, session_active=self.session_active, keeper=keeper,
@@ -85,16 +89,18 @@ class VoiceLoop:
         if not text:
             return
         self.out(f"🔈 {text}")
-        lead = self.sink.lookahead
-        self.mic.mute_for(lead + self.sink.duration(text, False) + ECHO_TAIL)
-        self.sink.play(text, False, self.clock.now() + lead)
+        now = self.clock.now()
+        at = max(now + self.sink.lookahead, self._speaking_until + SENTENCE_GAP)  # one after another
+        self._speaking_until = at + self.sink.duration(text, False)
+        self.mic.mute_for(self._speaking_until - now + ECHO_TAIL)
+        self.sink.play(text, False, at)
 
     # -- the session ----------------------------------------------------------------------------
     def session_active(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def _on_session_event(self, kind: str, data: dict) -> None:
-        if kind == "said" and data["text"] in self.halted:
+        if kind == "said" and data["text"].startswith(self.halted):
             # "Even rust. Zeg verder ..." names commands: the microphone must not hear it.
             self.mic.mute_for(self.sink.lookahead + self.sink.duration(data["text"], False) + ECHO_TAIL)
         if kind == "cue":

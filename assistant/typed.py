@@ -66,13 +66,17 @@ class TypedFrontEnd:
         self.dialog = Dialog(Understanding(), session_active=self.session_active, keeper=keeper,
                              status_text=lambda: keeper.answer("programma_vandaag"))
         self._lock = threading.Lock()
+        self._speaking_until = 0.0
 
     def session_active(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def say(self, text: str) -> None:
+        """Speak (and show) now, or right after what is still being said."""
         if text:
-            self.sink.play(text, False, self.clock.now() + self.sink.lookahead)
+            at = max(self.clock.now() + self.sink.lookahead, self._speaking_until + 0.35)
+            self._speaking_until = at + self.sink.duration(text, False)
+            self.sink.play(text, False, at)
 
     def start_session(self) -> None:
         self.runner, self._thread = start_in_background(

@@ -197,3 +197,21 @@ def test_words_outside_the_grammar_do_not_hide_a_command(loop):
     heard(loop, "start oefening")
     heard(loop, "wacht even [unk] [unk] [unk]")   # vosk in commands-only mode
     assert loop.actions == ["start", "pause"]
+
+
+def test_the_goodbye_after_stop_is_not_heard_either(loop):
+    heard(loop, "start oefening")
+    time.sleep(0.3)
+    heard(loop, "stop")
+    assert wait_until(lambda: any(t.startswith("De oefening is gestopt") for t in loop.sink.texts()), 3)
+    goodbye = next(t for t in loop.sink.texts() if t.startswith("De oefening is gestopt"))
+    start, until = loop.mic.mutes[-1]
+    assert until - start >= loop.sink.duration(goodbye, False)
+
+
+def test_sentences_said_in_a_row_do_not_overlap(loop):
+    loop.say("Eerste zin van een aankondiging.")
+    loop.say("Tweede zin.")
+    (a, first, _), (b, second, _) = loop.sink.played[-2:]
+    assert b >= a + loop.sink.duration(first, False)
+    assert loop.mic.mutes[-1][1] >= b + loop.sink.duration(second, False)
