@@ -129,8 +129,7 @@ def cmd_session(args) -> int:
     words = prompts.load("coach")
     if args.dry_run:
         settings = load_settings(args)
-        journal_first = True
-        cues = plan_mod.build_plan(settings, words, first_session=journal_first,
+        cues = plan_mod.build_plan(settings, words, first_session=True,
                                    closing=closing_lines(words, datetime.now()))
         for cue in cues:
             if args.json:

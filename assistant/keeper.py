@@ -53,6 +53,15 @@ class ProgrammeKeeper:
     def position(self) -> str | None:
         return self.journal.get("position")
 
+    def with_chosen_position(self, settings):
+        """``settings`` with the position chosen with the coach, once no question is pending."""
+        from assistant import settings as settings_mod
+        chosen = self.position()
+        if self.pending_question is not None or not chosen or chosen == settings.position:
+            return settings
+        self.current_position = chosen
+        return settings_mod.apply(settings, {"position": chosen}, "")
+
     def suggestion(self, position: str) -> str | None:
         declined = set(filter(None, (self.journal.get("declined_positions") or "").split(",")))
         nxt = progression.suggestion(self.rows(), position, self.now(), self.words, declined)

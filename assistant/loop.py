@@ -14,21 +14,20 @@ import threading
 import time
 
 from assistant import prompts
-from assistant import settings as settings_mod
+from assistant.coach import ACTIONS as SESSION_ACTIONS
 from assistant.dialog import Dialog
+from assistant.lines import LineQueue
 from assistant.recogniser import RecogniserError, Transcript
 from assistant.session import next_position_suggestion, start_in_background
 
 log = logging.getLogger(__name__)
 
-SESSION_ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
 IMMEDIATE = ("stop", "pause")   # acted on from a partial result, as soon as it is certain
 # During a session the recogniser's grammar holds only command sentences, so what it hears
 # should be one, nearly word for word: an utterance that merely contains a command ("gaan we
 # confirmen" ~ "we gaan weer") is more likely the coach's own voice misheard than the user.
 SESSION_COMMAND_PRECISION = 0.8
 ECHO_TAIL = 0.35                # seconds of extra silence after the coach stops speaking
-SENTENCE_GAP = 0.35             # between two answers or announcements said in a row
 ANNOUNCE_EVERY = 20.0
 MIC_RETRY_EVERY = 2.0
 
@@ -76,7 +75,7 @@ class VoiceLoop:
         self._thread: threading.Thread | None = None
         self._paused_for_mic = False
         self._acted_early: str | None = None   # a command already carried out on a partial result
-        self._speaking_until = 0.0
+        self._line_queue = LineQueue(sink, clock)
         self._stop = threading.Event()
         keeper.current_position = settings.position
         self.dialog = Dialog(understanding, session_active=self.session_active, keeper=keeper,
@@ -90,10 +89,8 @@ class VoiceLoop:
             return
         self.out(f"🔈 {text}")
         now = self.clock.now()
-        at = max(now + self.sink.lookahead, self._speaking_until + SENTENCE_GAP)  # one after another
-        self._speaking_until = at + self.sink.duration(text, False)
-        self.mic.mute_for(self._speaking_until - now + ECHO_TAIL)
-        self.sink.play(text, False, at)
+        said_by = self._line_queue.say(text)
+        self.mic.mute_for(said_by - now + ECHO_TAIL)
 
     # -- the session ----------------------------------------------------------------------------
     def session_active(self) -> bool:
@@ -150,10 +147,7 @@ class VoiceLoop:
             self.start_session()
             return
         self.say(reply.say)
-        chosen = self.keeper.position()
-        if chosen and chosen != self.settings.position and self.keeper.pending_question is None:
-            self.settings = settings_mod.apply(self.settings, {"position": chosen}, "")
-            self.keeper.current_position = chosen
+        self.settings = self.keeper.with_chosen_position(self.settings)
 
     # -- the microphone going and coming back ---------------------------------------------------
     def check_microphone(self) -> None:

@@ -9,14 +9,14 @@ import sys
 import threading
 
 from assistant import prompts
-from assistant import settings as settings_mod
 from assistant.clock import MonotonicClock
+from assistant.coach import ACTIONS as SESSION_ACTIONS
 from assistant.console import PrintSink
 from assistant.dialog import Dialog
+from assistant.lines import LineQueue
 from assistant.session import next_position_suggestion, start_in_background
 from assistant.understanding import Understanding
 
-SESSION_ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
 IN_SESSION_HINT = ("Tijdens de oefening kunt u typen: pauze, verder, stop, langzamer, sneller, "
                    "herhaal of status. Vragen beantwoord ik na de oefening.")
 WELCOME = "Typ 'start oefening' om te beginnen, of stel een vraag. Typ 'afsluiten' of druk op Ctrl-D om te eindigen."
@@ -66,7 +66,7 @@ class TypedFrontEnd:
         self.dialog = Dialog(Understanding(), session_active=self.session_active, keeper=keeper,
                              status_text=lambda: keeper.answer("programma_vandaag"))
         self._lock = threading.Lock()
-        self._speaking_until = 0.0
+        self._line_queue = LineQueue(sink, self.clock)
 
     def session_active(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -74,9 +74,7 @@ class TypedFrontEnd:
     def say(self, text: str) -> None:
         """Speak (and show) now, or right after what is still being said."""
         if text:
-            at = max(self.clock.now() + self.sink.lookahead, self._speaking_until + 0.35)
-            self._speaking_until = at + self.sink.duration(text, False)
-            self.sink.play(text, False, at)
+            self._line_queue.say(text)
 
     def start_session(self) -> None:
         self.runner, self._thread = start_in_background(
@@ -112,9 +110,7 @@ class TypedFrontEnd:
             self.start_session()
             return True
         self.say(reply.say)
-        if self.keeper.pending_question is None and self.settings.position != (self.keeper.position() or self.settings.position):
-            self.settings = settings_mod.apply(self.settings, {"position": self.keeper.position()}, "")
-            self.keeper.current_position = self.settings.position
+        self.settings = self.keeper.with_chosen_position(self.settings)
         return True
 
     def close(self) -> None:

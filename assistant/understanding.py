@@ -276,20 +276,19 @@ class Understanding:
         hits.sort(key=lambda h: (-round(h[3], 6), -fuzz.token_sort_ratio(normalised, h[0])))
         return hits
 
+    def _share(self, words: set[str], within: set[str]) -> float:
+        """The part of ``words``, by weight, that also stands in ``within``, 0-1."""
+        total = sum(self.weight(w) for w in words)
+        return sum(self.weight(w) for w in words if w in within) / total if total else 0.0
+
     def recall(self, normalised: str, sentence: str) -> float:
         """How much of a known sentence (by word weight) the utterance contains, 0-1."""
-        said = set(normalised.split())
-        words = set(sentence.split())
-        total = sum(self.weights[w] for w in words)
-        return sum(self.weights[w] for w in words if w in said) / total if total else 0.0
+        return self._share(set(sentence.split()), set(normalised.split()))
 
     def precision(self, text: str, sentence: str) -> float:
         """How much of the utterance (by word weight, unknown words included) the known sentence
         explains, 0-1: 'gaan we confirmen' is only partly 'we gaan weer'."""
-        said = set(self.normalise(text).split())
-        words = set(sentence.split())
-        total = sum(self.weight(w) for w in said)
-        return sum(self.weight(w) for w in said if w in words) / total if total else 0.0
+        return self._share(set(self.normalise(text).split()), set(sentence.split()))
 
     def understand(self, text: str) -> Understood:
         cfg = self.config
