@@ -35,13 +35,13 @@ def _audible(cues, duration, min_gap=0.08):
 
 
 def measure_coach(audio: VirtualAudio, reps: int = 10) -> dict:
-    from assistant import plan as P
+    from assistant.coaching import plan as P
     from assistant import prompts
-    from assistant.audio_out import ScheduledOutput, SpeakerSink
+    from assistant.audio.output import ScheduledOutput, SpeakerSink
     from assistant.clock import MonotonicClock
-    from assistant.coach import SessionRunner
+    from assistant.coaching.runner import SessionRunner
     from assistant.settings import Settings
-    from assistant.voice import Voice
+    from assistant.audio.voice import Voice
 
     words = prompts.load("coach")
     voice = Voice(Path(tempfile.gettempdir()) / "bekkenbodem-bench-cache",
@@ -75,7 +75,7 @@ def measure_naive(audio: VirtualAudio, reps: int = 2) -> dict:
     """The hobby loop: say(); runAndWait(); sleep(1) for every count and instruction."""
     import pyttsx3
 
-    from assistant import plan as P
+    from assistant.coaching import plan as P
     from assistant import prompts
     from assistant.settings import Settings
 

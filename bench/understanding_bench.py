@@ -49,7 +49,7 @@ def score(u, items):
     }
 
 
-LOAD_SNIPPET = ("import time; t=time.perf_counter(); from assistant.understanding import Understanding; "
+LOAD_SNIPPET = ("import time; t=time.perf_counter(); from assistant.language.understanding import Understanding; "
                 "Understanding({cache}); print((time.perf_counter()-t)*1000)")
 
 
@@ -61,7 +61,7 @@ def load_ms(cache_arg: str) -> float:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from assistant.understanding import Understanding
+    from assistant.language.understanding import Understanding
 
     u = Understanding()
     files = sorted(DATA.glob("eval_*.tsv"))

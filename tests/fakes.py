@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.plan import estimate_duration
+from assistant.timing import estimate_duration
 
 
 class RecordingSink:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from assistant.cli import main
+from assistant.app.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -109,7 +109,7 @@ def test_ctrl_c_mid_session_ends_cleanly(data_dir):
 def test_spoken_session_plays_and_is_journaled(data_dir):
     proc = run("session", "--reps", "1", "--tempo", "0.5", "--position", "staand", timeout=180)
     assert proc.returncode == 0, proc.stderr
-    from assistant.journal import Journal
+    from assistant.programme.journal import Journal
     rows = Journal(data_dir).sessions()
     assert len(rows) == 1 and rows[0].status == "completed" and rows[0].reps_done == 1
     assert rows[0].position == "standing" and rows[0].tempo == 0.5

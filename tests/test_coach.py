@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant import plan as P
+from assistant.coaching import plan as P
 from assistant.clock import FakeClock
-from assistant.coach import START_LEAD, SessionRunner
+from assistant.coaching.runner import START_LEAD, Finished, RoundDone, RoundStarted, SessionRunner
 from assistant.settings import Settings
 from tests.fakes import RecordingSink
 
@@ -14,7 +14,7 @@ def make(words, clock, **kw):
     sink = RecordingSink(clock)
     events = []
     build = lambda s: P.build_plan(s, words, first_session=False, closing=["Tot straks."], duration=sink.duration)
-    runner = SessionRunner(settings, build, sink, clock, words, on_event=lambda k, d: events.append((k, d)))
+    runner = SessionRunner(settings, build, sink, clock, words, on_event=events.append)
     return runner, sink, events, build(settings)
 
 
@@ -34,8 +34,8 @@ def test_rounds_are_reported_as_they_finish(coach_words):
     clock = FakeClock()
     runner, _, events, _ = make(coach_words, clock, reps=4)
     runner.run()
-    assert [d["rep"] for k, d in events if k == "round_done"] == [1, 2, 3, 4]
-    assert [d["rep"] for k, d in events if k == "round_started"] == [1, 2, 3, 4]
+    assert [e.rep for e in events if isinstance(e, RoundDone)] == [1, 2, 3, 4]
+    assert [e.rep for e in events if isinstance(e, RoundStarted)] == [1, 2, 3, 4]
 
 
 def test_pause_silences_at_once_and_nothing_plays_until_resume(coach_words):
@@ -79,7 +79,7 @@ def test_stop_ends_the_session_and_reports_rounds_done(coach_words):
     result = runner.run()
     assert result.stopped and not result.completed and result.reps_done == 2
     assert sink.silenced_at and "2 van de 5" in sink.texts()[-1]
-    assert not any(k == "finished" for k, _ in events)
+    assert not any(isinstance(e, Finished) for e in events)
 
 
 @pytest.mark.parametrize("action, longer", [("slower", True), ("faster", False)])

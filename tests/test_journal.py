@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant import journal as J
-from assistant.dialog import Dialog
+from assistant.programme import journal as J
+from assistant.language.dialog import Dialog
 from assistant.errors import UserError
-from assistant.keeper import ProgrammeKeeper
-from assistant.understanding import Understanding
+from assistant.programme.keeper import ProgrammeKeeper
+from assistant.language.understanding import Understanding
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -6,15 +6,15 @@ import time
 
 import pytest
 
-from assistant import plan as P
+from assistant.coaching import plan as P
 from assistant import prompts
 from assistant.clock import MonotonicClock
-from assistant.journal import Journal
-from assistant.keeper import ProgrammeKeeper
-from assistant.loop import VoiceLoop, session_grammar
-from assistant.recogniser import Transcript
+from assistant.programme.journal import Journal
+from assistant.programme.keeper import ProgrammeKeeper
+from assistant.app.voice_loop import VoiceLoop, session_grammar
+from assistant.audio.recogniser import Transcript
 from assistant.settings import Settings
-from assistant.understanding import Understanding
+from assistant.language.understanding import Understanding
 from tests.fakes import FakeMicrophone, RecordingRecogniser, RecordingSink
 
 
@@ -135,12 +135,12 @@ def test_a_vanishing_microphone_pauses_and_its_return_resumes(loop):
     time.sleep(0.5)
     loop.mic.present = False
     loop.mic.reopen_results = [False, True]
-    import assistant.loop as L
+    import assistant.app.voice_loop as L
     L.MIC_RETRY_EVERY = 0.05
     loop.check_microphone()
     texts = loop.sink.texts()
-    assert prompts.load("loop")["microphone_lost"] in texts
-    assert prompts.load("loop")["microphone_back"] in texts
+    assert prompts.load("frontends")["voice"]["microphone_lost"] in texts
+    assert prompts.load("frontends")["voice"]["microphone_back"] in texts
     assert wait_until(lambda: loop.runner.state.value == "running", 2)
     assert loop.runner.result.stopped is False
 
@@ -156,7 +156,7 @@ def test_a_completed_session_is_journaled(loop):
 def test_a_recogniser_error_is_said_and_listening_goes_on(loop):
     import threading
 
-    from assistant.recogniser import RecogniserError
+    from assistant.audio.recogniser import RecogniserError
 
     class Flaky:
         calls = 0
@@ -181,7 +181,7 @@ def test_a_recogniser_error_is_said_and_listening_goes_on(loop):
     assert wait_until(lambda: any("drie keer" in x for x in loop.sink.texts()), 5)
     loop.stop()
     t.join(timeout=5)
-    assert prompts.load("loop")["recogniser_error"] in loop.sink.texts()
+    assert prompts.load("frontends")["voice"]["recogniser_error"] in loop.sink.texts()
 
 
 def test_in_a_session_only_a_near_whole_command_sentence_acts(loop):

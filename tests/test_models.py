@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
+from assistant.audio import models
 from assistant.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from assistant import plan as P
+from assistant.coaching import plan as P
 from assistant.settings import Settings
 
 CLOSING = ["Uw volgende oefening is vanavond."]

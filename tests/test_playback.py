@@ -4,10 +4,10 @@ import time
 
 import numpy as np
 
-from assistant import plan as P
-from assistant.audio_out import ScheduledOutput, SpeakerSink
+from assistant.coaching import plan as P
+from assistant.audio.output import ScheduledOutput, SpeakerSink
 from assistant.clock import MonotonicClock
-from assistant.coach import SessionRunner
+from assistant.coaching.runner import SessionRunner
 from assistant.settings import Settings
 from bench.onsets import detect_onsets, match_onsets
 

@@ -5,8 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant import checkins, programme, progression, prompts, reminders
-from assistant.journal import SessionRow
+from assistant import prompts
+from assistant.programme import checkins
+from assistant.programme import calendar as programme
+from assistant.programme import progression
+from assistant.programme import reminders
+from assistant.programme.journal import SessionRow
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from assistant import plan as P
+from assistant.coaching import plan as P
 from assistant import prompts
 from assistant.settings import POSITIONS, Settings
-from assistant.understanding import Understanding, fold
+from assistant.language.understanding import Understanding, fold
 
 
 def session_texts() -> list[str]:

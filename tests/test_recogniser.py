@@ -4,9 +4,9 @@ Dutch model, which cannot be downloaded here. Every Dutch word is out of its voc
 import pytest
 
 from assistant.errors import UserError
-from assistant.loop import report_unknown_words, session_grammar
-from assistant.recogniser import VoskRecogniser, load_model, unknown_words
-from assistant.understanding import Understanding
+from assistant.app.voice_loop import report_unknown_words, session_grammar
+from assistant.audio.recogniser import VoskRecogniser, load_model, unknown_words
+from assistant.language.understanding import Understanding
 
 
 def stream(rec, pcm: bytes, block: int = 1600):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import plan as P
+from assistant.coaching import plan as P
 from assistant.settings import Settings
 from tests.test_loop import heard, loop, understanding, wait_until  # noqa: F401 (loop, understanding: fixtures)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant import prompts
-from assistant.dialog import Dialog
-from assistant.understanding import ACTIONS, Understanding, fold
+from assistant.language.dialog import Dialog
+from assistant.language.understanding import ACTIONS, Understanding, fold
 
 DATA = Path(__file__).parent / "data"
 LEAFLET = Path(__file__).resolve().parents[2] / "shared" / "leaflet" / "ik-ga-bekkenbodemoefeningen-doen.md"

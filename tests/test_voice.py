@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import UserError
-from assistant.voice import Voice, pick_voice, trim
+from assistant.audio.voice import Voice, pick_voice, trim
 
 
 def test_dutch_speech_has_a_plausible_length(voice):

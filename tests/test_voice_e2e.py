@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from assistant.audio_in import Microphone
-from assistant.audio_out import ScheduledOutput, SpeakerSink
+from assistant.audio.microphone import Microphone
+from assistant.audio.output import ScheduledOutput, SpeakerSink
 from assistant.clock import MonotonicClock
-from assistant.journal import Journal
-from assistant.keeper import ProgrammeKeeper
-from assistant.loop import VoiceLoop, session_grammar
-from assistant.recogniser import RATE, ScriptedRecogniser, VoskRecogniser
+from assistant.programme.journal import Journal
+from assistant.programme.keeper import ProgrammeKeeper
+from assistant.app.voice_loop import VoiceLoop, session_grammar
+from assistant.audio.recogniser import RATE, ScriptedRecogniser, VoskRecogniser
 from assistant.settings import Settings
-from assistant.understanding import Understanding
+from assistant.language.understanding import Understanding
 from tests.test_recogniser import stream
 
 

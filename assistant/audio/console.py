@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from assistant.plan import estimate_duration
+from assistant.timing import estimate_duration
 
 
 class PrintSink:

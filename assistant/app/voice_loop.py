@@ -1,24 +1,29 @@
-"""The hands-free voice loop: microphone -> recogniser -> understanding -> coach/dialog -> voice.
+"""The hands-free voice loop: microphone -> recogniser -> understanding -> conversation -> voice.
 
 Never to itself: outside sessions the microphone hears silence while the coach answers
 (half-duplex); during a session the recogniser listens for commands only (a vosk grammar) and the
 coach's cues contain no command word, so the user can say "stop" over the counting (barge-in).
 Commands act on a partial result as soon as it is certain; questions wait for the final one.
+
+Threads: ``run()`` is the listener thread and owns the conversation and the recogniser; the
+microphone fills its queue on PortAudio's thread; only ``session_event`` runs on the coach thread
+(it mutes the microphone, which is thread-safe).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
-import time
 
 from assistant import prompts
-from assistant.coach import ACTIONS as SESSION_ACTIONS
-from assistant.dialog import Dialog
-from assistant.lines import LineQueue
-from assistant.recogniser import RecogniserError, Transcript
-from assistant.session import next_position_suggestion, start_in_background
+from assistant.app import wiring
+from assistant.app.conversation import Conversation, Outcome
+from assistant.audio.recogniser import RecogniserError, Transcript
+from assistant.coaching.runner import ACTIONS as SESSION_ACTIONS
+from assistant.coaching.runner import CueHanded, Event, Said, State
+from assistant.language.understanding import Kind
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +33,15 @@ IMMEDIATE = ("stop", "pause")   # acted on from a partial result, as soon as it 
 # confirmen" ~ "we gaan weer") is more likely the coach's own voice misheard than the user.
 SESSION_COMMAND_PRECISION = 0.8
 ECHO_TAIL = 0.35                # seconds of extra silence after the coach stops speaking
-ANNOUNCE_EVERY = 20.0
 MIC_RETRY_EVERY = 2.0
 
 
 def session_grammar(understanding, model=None) -> tuple[list[str], list[str]]:
     """Command sentences for the recogniser's commands-only mode, and the words the model lacks."""
-    phrases = sorted({s for s, kind, name in understanding.table if kind == "command" and name in SESSION_ACTIONS})
+    phrases = sorted({s for s, kind, name in understanding.table if kind is Kind.COMMAND and name in SESSION_ACTIONS})
     if model is None:
         return phrases, []
-    from assistant.recogniser import unknown_words
+    from assistant.audio.recogniser import unknown_words
     missing = set(unknown_words(model, {w for p in phrases for w in p.split()}))
     return [p for p in phrases if not set(p.split()) & missing], sorted(missing)
 
@@ -45,7 +49,7 @@ def session_grammar(understanding, model=None) -> tuple[list[str], list[str]]:
 def report_unknown_words(understanding, model) -> list[str]:
     """Once at start-up: phrase words the model cannot recognise (Dutch compounds, often).
     Matching does not depend on them: the understanding step sees whatever words do come."""
-    from assistant.recogniser import unknown_words
+    from assistant.audio.recogniser import unknown_words
     missing = unknown_words(model, understanding.vocabulary)
     if missing:
         log.warning("%d of %d phrase words are not in the speech model's vocabulary: %s",
@@ -54,74 +58,77 @@ def report_unknown_words(understanding, model) -> list[str]:
 
 
 class VoiceLoop:
+    """The voice front end of the conversation."""
+
     def __init__(self, *, recogniser, mic, understanding, keeper, sink, settings, journal, clock,
                  grammar: list[str], out=print) -> None:
         self.recogniser = recogniser
         self.mic = mic
         self.understanding = understanding
-        self.keeper = keeper
         self.sink = sink
-        self.settings = settings
-        self.journal = journal
         self.clock = clock
         self.grammar = grammar
         self.out = out
-        self.words = prompts.load("coach")
-        self.texts = prompts.load("loop")
-        # Lines said while the counting has halted may name commands; they may carry numbers,
-        # so they are known by the text before their first placeholder.
-        self.halted = tuple(t.split("{")[0] for t in self.words["control"]["halted"].values())
-        self.runner = None
-        self._thread: threading.Thread | None = None
+        self.texts = prompts.load("frontends")["voice"]
         self._paused_for_mic = False
         self._acted_early: str | None = None   # a command already carried out on a partial result
-        self._line_queue = LineQueue(sink, clock)
         self._stop = threading.Event()
-        keeper.current_position = settings.position
-        self.dialog = Dialog(understanding, session_active=self.session_active, keeper=keeper,
-                             status_text=lambda: keeper.answer("programma_vandaag"))
         self.actions: list[str] = []   # every command carried out, for tests and the log
+        self.conversation = Conversation(settings=settings, coach_words=prompts.load("coach"), journal=journal,
+                                         keeper=keeper, understanding=understanding, sink=sink, clock=clock,
+                                         front=self)
 
-    # -- speaking -------------------------------------------------------------------------------
-    def say(self, text: str) -> None:
-        """Speak outside the counting, with the microphone muted meanwhile (half-duplex)."""
-        if not text:
-            return
-        self.out(f"🔈 {text}")
-        now = self.clock.now()
-        said_by = self._line_queue.say(text)
-        self.mic.mute_for(said_by - now + ECHO_TAIL)
+    # -- the conversation, as tests and benchmarks see it ---------------------------------------
+    @property
+    def runner(self):
+        return self.conversation.runner
 
-    # -- the session ----------------------------------------------------------------------------
+    @property
+    def journal(self):
+        return self.conversation.journal
+
+    @property
+    def settings(self):
+        return self.conversation.settings
+
+    @settings.setter
+    def settings(self, value) -> None:
+        self.conversation.settings = value
+
     def session_active(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.conversation.session_active()
 
-    def _on_session_event(self, kind: str, data: dict) -> None:
-        if kind == "said" and data["text"].startswith(self.halted):
-            # "Even rust. Zeg verder ..." names commands: the microphone must not hear it.
-            self.mic.mute_for(self.sink.lookahead + self.sink.duration(data["text"], False) + ECHO_TAIL)
-        if kind == "cue":
-            self.out(f"🔈 {data['cue'].text}")
+    def say(self, text: str) -> None:
+        self.conversation.say(text)
 
-    def start_session(self) -> None:
+    # -- FrontEnd hooks -------------------------------------------------------------------------
+    def said(self, text: str, until: float) -> None:
+        """Half-duplex: the microphone hears silence while the line sounds."""
+        self.out(f"🔈 {text}")
+        self.mic.mute_for(until - self.clock.now() + ECHO_TAIL)
+
+    def session_started(self) -> None:
         self._acted_early = None
         self.recogniser.set_grammar(self.grammar)
-        self.runner, self._thread = start_in_background(
-            self.settings, self.words, self.sink, self.clock, self.journal, self.keeper,
-            on_end=self._session_ended, on_event=self._on_session_event)
 
-    def _session_ended(self, runner) -> None:
-        self.settings = runner.settings          # keep a tempo the user chose
+    def session_ended(self) -> None:
         self.recogniser.set_grammar(None)
-        self.say(next_position_suggestion(runner, self.sink, self.keeper) or "")
+
+    def session_event(self, event: Event) -> None:
+        if isinstance(event, Said) and event.halted:
+            # "Even rust. Zeg verder ..." names commands: the microphone must not hear it.
+            self.mic.mute_for(event.until - self.clock.now() + ECHO_TAIL)
+        if isinstance(event, CueHanded):
+            self.out(f"🔈 {event.cue.text}")
 
     # -- what was heard -------------------------------------------------------------------------
     def handle(self, heard: Transcript) -> None:
         u = self.understanding.understand(heard.text)
-        if self.session_active():
-            if (u.kind != "command" or u.action not in SESSION_ACTIONS
+        conv = self.conversation
+        if conv.session_active():
+            if (u.kind is not Kind.COMMAND or u.action not in SESSION_ACTIONS
                     or self.understanding.precision(heard.text, u.matched) < SESSION_COMMAND_PRECISION):
-                if heard.final and u.kind == "question":
+                if heard.final and u.kind is Kind.QUESTION:
                     log.info("question during a session, not answered: %r", heard.text)
                 return
             if not heard.final:
@@ -135,34 +142,27 @@ class VoiceLoop:
                 return
             else:
                 self._acted_early = None
-            self.actions.append(u.action)
             log.info("command %s from %s result %r", u.action, "final" if heard.final else "partial", heard.text)
-            self.runner.command(u.action)
+        elif not heard.final:
             return
-        if not heard.final:
-            return
-        reply = self.dialog.reply(u)
-        if reply.action == "start":
-            self.actions.append("start")
-            self.start_session()
-            return
-        self.say(reply.say)
-        self.settings = self.keeper.with_chosen_position(self.settings)
+        if conv.hear(u) is Outcome.ACTED:
+            self.actions.append(u.action or "")
 
     # -- the microphone going and coming back ---------------------------------------------------
     def check_microphone(self) -> None:
         if self.mic.alive():
             return
         log.warning("microphone lost")
-        if self.session_active() and self.runner.state.value == "running":
-            self.runner.pause()
+        runner = self.conversation.runner
+        if runner is not None and runner.state is State.RUNNING:
+            self.conversation.command("pause")
             self._paused_for_mic = True
         self.say(self.texts["microphone_lost"])
         while not self._stop.is_set():
             if self.mic.reopen():
                 self.say(self.texts["microphone_back"])
                 if self._paused_for_mic and self.session_active():
-                    self.runner.resume()
+                    self.conversation.command("resume")
                 self._paused_for_mic = False
                 return
             self._stop.wait(MIC_RETRY_EVERY)
@@ -170,8 +170,8 @@ class VoiceLoop:
     # -- the loop -------------------------------------------------------------------------------
     def run(self) -> None:
         self.say(self.texts["welcome"])
-        next_announce = time.monotonic()
         while not self._stop.is_set():
+            self.conversation.tick()
             try:
                 block = self.mic.blocks.get(timeout=0.5)
             except queue.Empty:
@@ -184,33 +184,23 @@ class VoiceLoop:
                 continue
             if heard is not None:
                 self.handle(heard)
-            if time.monotonic() >= next_announce:
-                next_announce = time.monotonic() + ANNOUNCE_EVERY
-                if not self.session_active():
-                    for text in self.keeper.announcements():
-                        self.say(text)
 
     def stop(self) -> None:
         self._stop.set()
-        if self.session_active():
-            self.runner.stop()
-            self._thread.join(timeout=5)
+        self.conversation.close()
 
 
 def main_loop(args) -> int:
     """`python -m assistant`: the voice coach; without a model or a microphone, typed mode."""
-    import sys
-
-    from assistant import models
-    from assistant.audio_in import Microphone
-    from assistant.cli import load_settings, make_sink, open_journal, open_keeper
+    from assistant.app.typed import run_typed
+    from assistant.audio import models
+    from assistant.audio.microphone import Microphone
+    from assistant.audio.recogniser import VoskRecogniser, load_model
     from assistant.clock import MonotonicClock
     from assistant.errors import UserError
-    from assistant.recogniser import VoskRecogniser, load_model
-    from assistant.typed import run_typed
-    from assistant.understanding import Understanding
+    from assistant.language.understanding import Understanding
 
-    texts = prompts.load("loop")
+    texts = prompts.load("frontends")["voice"]
     for name in ("reps", "tempo", "position", "hold", "relax", "mute"):
         setattr(args, name, getattr(args, name, None))
     try:
@@ -223,14 +213,14 @@ def main_loop(args) -> int:
         print(texts["no_microphone_typed"], file=sys.stderr)
         return run_typed(args)
 
-    journal = open_journal(args)
-    settings = load_settings(args, journal)
-    keeper = open_keeper(args, journal)
+    journal = wiring.open_journal(args)
+    settings = wiring.load_settings(args, journal)
+    keeper = wiring.open_keeper(args, journal)
     understanding = Understanding()
     model = load_model(model_dir)
     grammar, _ = session_grammar(understanding, model)
     report_unknown_words(understanding, model)
-    sink = make_sink(settings, mute=False)
+    sink = wiring.make_sink(settings, mute=False)
     mic = Microphone()
     loop = VoiceLoop(recogniser=VoskRecogniser(model), mic=mic, understanding=understanding, keeper=keeper,
                      sink=sink, settings=settings, journal=journal, clock=MonotonicClock(), grammar=grammar)

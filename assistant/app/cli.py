@@ -9,14 +9,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from assistant import paths, prompts
-from assistant import settings as settings_mod
+from assistant import prompts
+from assistant.app import wiring
+from assistant.app.ask import cmd_ask
+from assistant.app.data import cmd_delete, cmd_export, cmd_progress
 from assistant.errors import UserError
 
 log = logging.getLogger("assistant")
-
-INTERRUPTED = "Gestopt. Tot de volgende keer."
-
 
 def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reps", help="aantal rondes (standaard 10)")
@@ -67,68 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_path(args) -> Path:
-    return Path(args.config) if args.config else paths.config_file()
-
-
-def load_settings(args, journal=None) -> settings_mod.Settings:
-    """Defaults < config file < the position chosen with the coach (journal) < command line."""
-    overrides = {k: getattr(args, k, None) for k in ("reps", "tempo", "position", "hold", "relax")}
-    settings = settings_mod.load(config_path(args), overrides)
-    if journal is not None and overrides["position"] is None and journal.get("position"):
-        settings = settings_mod.apply(settings, {"position": journal.get("position")}, "in het dagboek")
-    return settings
-
-
-def reminder_times(args) -> dict:
-    """[reminders] morning/afternoon/evening = "HH:MM" from the config file, checked."""
-    from assistant.reminders import parse_clock
-    path = config_path(args)
-    if not path.exists():
-        return {}
-    section = settings_mod.read_toml(path).get("reminders", {})
-    out = {}
-    for part, value in section.items():
-        if part not in ("morning", "afternoon", "evening"):
-            raise UserError(f"Onbekende herinnering '{part}' in {path}; kies uit morning, afternoon, evening.")
-        try:
-            parse_clock(str(value))
-        except ValueError:
-            raise UserError(f"De herinnering '{part}' in {path} moet een tijd zijn zoals \"08:30\", niet '{value}'.") from None
-        out[part] = str(value)
-    return out
-
-
-def open_keeper(args, journal):
-    from assistant.keeper import ProgrammeKeeper
-    return ProgrammeKeeper(journal, now=lambda: datetime.now().astimezone(), reminder_times=reminder_times(args))
-
-
-def open_journal(args):
-    from assistant.journal import Journal
-    return Journal(paths.data_dir(args.data_dir))
-
-
-def make_sink(settings, mute: bool):
-    fast_factor = prompts.load("coach")["timing"]["in_beat_rate_factor"]
-    if mute:
-        from assistant.console import PrintSink
-        return PrintSink(speech_rate=settings.speech_rate, fast_factor=fast_factor)
-    from assistant.audio_out import ScheduledOutput, SpeakerSink
-    from assistant.voice import Voice
-    voice = Voice(paths.cache_dir(), rate=settings.speech_rate, language=settings.voice_language,
-                  fast_factor=fast_factor)
-    return SpeakerSink(voice, ScheduledOutput())
-
-
 def cmd_session(args) -> int:
+    from assistant.app.session import closing_lines, new_runner
     from assistant.clock import MonotonicClock
-    from assistant.session import closing_lines, new_runner
-    from assistant import plan as plan_mod
+    from assistant.coaching import plan as plan_mod
 
     words = prompts.load("coach")
     if args.dry_run:
-        settings = load_settings(args)
+        settings = wiring.load_settings(args)
         cues = plan_mod.build_plan(settings, words, first_session=True,
                                    closing=closing_lines(words, datetime.now()))
         for cue in cues:
@@ -138,12 +83,12 @@ def cmd_session(args) -> int:
                 print(f"{cue.t:7.2f}s  {cue.phase:<8} {cue.text}")
         return 0
 
-    journal = open_journal(args)
-    settings = load_settings(args, journal)
-    keeper = open_keeper(args, journal)
-    sink = make_sink(settings, args.mute)
+    journal = wiring.open_journal(args)
+    settings = wiring.load_settings(args, journal)
+    keeper = wiring.open_keeper(args, journal)
+    sink = wiring.make_sink(settings, args.mute)
     runner, recorder = new_runner(settings, words, sink, MonotonicClock(), journal,
-                                  now=lambda: datetime.now().astimezone(),
+                                  now=wiring.now,
                                   closing=[keeper.closing_line(settings.position, settings.tempo, settings.reps)])
     try:
         sink.prepare(runner.plan())
@@ -160,7 +105,7 @@ def cmd_session(args) -> int:
 
 
 def cmd_model(args) -> int:
-    from assistant import models
+    from assistant.audio import models
     if args.model_command == "download":
         where = models.download(args.url or models.MODEL_URL, progress=sys.stderr.isatty())
     elif args.model_command == "install":
@@ -179,21 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"session": cmd_session}
     try:
         if args.command is None:
-            from assistant.loop import main_loop
+            from assistant.app.voice_loop import main_loop
             return main_loop(args)
         if args.command == "text":
-            from assistant.typed import run_typed
+            from assistant.app.typed import run_typed
             return run_typed(args)
         if args.command == "model":
             return cmd_model(args)
         if args.command == "progress":
-            from assistant.data_cli import cmd_progress
             return cmd_progress(args)
         if args.command == "data":
-            from assistant.data_cli import cmd_delete, cmd_export
             return cmd_export(args) if args.data_command == "export" else cmd_delete(args)
         if args.command == "ask":
-            from assistant.ask import cmd_ask
             return cmd_ask(args)
         return handlers[args.command](args)
     except UserError as err:
@@ -202,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(err), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+        print(prompts.load("frontends")["cli"]["interrupted"], file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `... --json | head`: the reader left, nothing to report
         sys.stderr.close()

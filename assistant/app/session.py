@@ -7,8 +7,8 @@ import threading
 from datetime import datetime
 from typing import Callable
 
-from assistant import plan as plan_mod
-from assistant.coach import SessionResult, SessionRunner
+from assistant.coaching import plan as plan_mod
+from assistant.coaching.runner import Event, RoundDone, RoundStarted, SessionResult, SessionRunner, TempoChanged
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,9 @@ def make_plan_builder(words: dict, first_session: bool, closing: list[str], sink
 
 
 class JournalRecorder:
-    """Turns the runner's events into journal rows: the session exists from its first round."""
+    """Turns the runner's events into journal rows: the session exists from its first round.
+
+    Runs on the coach thread; the journal serialises its own writes."""
 
     def __init__(self, journal, settings: Settings, now: Callable[[], datetime]) -> None:
         self._journal = journal
@@ -36,16 +38,16 @@ class JournalRecorder:
         self.session_id: int | None = None
         self.tempo = settings.tempo
 
-    def __call__(self, kind: str, data: dict) -> None:
+    def __call__(self, event: Event) -> None:
         if self._journal is None:
             return
-        if kind == "round_started" and self.session_id is None:
+        if isinstance(event, RoundStarted) and self.session_id is None:
             s = self._settings
             self.session_id = self._journal.start_session(self._now(), s.position, self.tempo, s.reps)
-        elif kind == "tempo":
-            self.tempo = data["tempo"]
-        elif kind == "round_done" and self.session_id is not None:
-            self._journal.record_round(self.session_id, data["rep"], self.tempo)
+        elif isinstance(event, TempoChanged):
+            self.tempo = event.tempo
+        elif isinstance(event, RoundDone) and self.session_id is not None:
+            self._journal.record_round(self.session_id, event.rep, self.tempo)
 
     def finish(self, result: SessionResult) -> None:
         if self._journal is not None and self.session_id is not None:
@@ -53,17 +55,17 @@ class JournalRecorder:
 
 
 def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Callable[[], datetime],
-               closing: list[str] | None = None, on_event: Callable[[str, dict], None] | None = None):
+               closing: list[str] | None = None, on_event: Callable[[Event], None] | None = None):
     """A ready SessionRunner and its JournalRecorder. Call ``recorder.finish(result)`` at the end."""
     first = journal is None or not journal.has_sessions()
     lines = closing if closing is not None else closing_lines(words, now())
     build = make_plan_builder(words, first, lines, sink)
     recorder = JournalRecorder(journal, settings, now)
 
-    def events(kind: str, data: dict) -> None:
-        recorder(kind, data)
+    def events(event: Event) -> None:
+        recorder(event)
         if on_event:
-            on_event(kind, data)
+            on_event(event)
 
     runner = SessionRunner(settings, build, sink, clock, words, on_event=events)
     return runner, recorder
@@ -71,12 +73,13 @@ def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Ca
 
 def start_in_background(settings: Settings, words: dict, sink, clock, journal, keeper, *,
                         on_end: Callable[[SessionRunner], None],
-                        on_event: Callable[[str, dict], None] | None = None):
-    """Start a journaled session on its own thread; ``on_end(runner)`` runs on that thread after it.
+                        on_event: Callable[[Event], None] | None = None):
+    """Start a journaled session on its own thread ("coach"); ``on_end(runner)`` runs on that
+    thread once the session's last sound has ended (callers hand it back to their own thread).
 
     Returns (runner, thread). The closing line says what is left of today's goal.
     """
-    now = lambda: datetime.now().astimezone()
+    now = lambda: datetime.now().astimezone()  # noqa: E731
     closing = [keeper.closing_line(settings.position, settings.tempo, settings.reps)]
     runner, recorder = new_runner(settings, words, sink, clock, journal, now=now, closing=closing, on_event=on_event)
     sink.prepare(runner.plan())
@@ -91,11 +94,3 @@ def start_in_background(settings: Settings, words: dict, sink, clock, journal, k
     thread = threading.Thread(target=run, name="coach", daemon=True)
     thread.start()
     return runner, thread
-
-
-def next_position_suggestion(runner: SessionRunner, sink, keeper) -> str | None:
-    """After a completed session, once its last words have sounded: the next position, if due."""
-    if not runner.result.completed:
-        return None
-    sink.wait_idle(30)
-    return keeper.suggestion(runner.settings.position)

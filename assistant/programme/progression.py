@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from assistant.programme import local
+from assistant.programme.calendar import local
 
 
 def suggestion(rows, position: str, now: datetime, words: dict, declined: set[str]) -> str | None:

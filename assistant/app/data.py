@@ -8,16 +8,17 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from assistant import programme, prompts
+from assistant import prompts
+from assistant.app import wiring
+from assistant.programme import calendar as programme
 from assistant.errors import UserError
+from assistant.programme.journal import CheckinLog
 
 FIELDS = ("id", "started_at", "position", "tempo", "reps_planned", "reps_done", "status", "ended_at")
 
 
 def cmd_progress(args) -> int:
-    from assistant.cli import open_journal
-
-    journal = open_journal(args)
+    journal = wiring.open_journal(args)
     words = prompts.load("programme")
     rows, now = journal.sessions(), datetime.now().astimezone()
     print(programme.answer_progress(rows, now, words))
@@ -38,10 +39,7 @@ def _row_dict(r) -> dict:
 
 
 def cmd_export(args) -> int:
-    from assistant.cli import open_journal
-    from assistant.journal import CheckinLog
-
-    journal = open_journal(args)
+    journal = wiring.open_journal(args)
     target = Path(args.file)
     sessions = [_row_dict(r) for r in journal.sessions()]
     kind = target.suffix.lower()
@@ -64,9 +62,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    from assistant.cli import open_journal
-
-    journal = open_journal(args)
+    journal = wiring.open_journal(args)
     path = journal.path
     count = len(journal.sessions())
     if not args.yes:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from assistant.settings import Settings
+from assistant.timing import estimate_duration
 
 PHASES = ("intro", "squeeze", "relax", "cue", "end")
 
@@ -25,14 +26,6 @@ class Cue:
         d = asdict(self)
         d["t"] = round(self.t, 3)
         return d
-
-
-def estimate_duration(text: str, speech_rate: int = 165) -> float:
-    """Rough spoken length of ``text`` in seconds, for plans made without rendering.
-
-    Calibrated on espeak-ng's Dutch voice at 165 words a minute (about 15 characters a second).
-    """
-    return 0.1 + len(text) * 0.066 * 165 / speech_rate
 
 
 def beats_per_round(settings: Settings) -> int:

@@ -11,8 +11,9 @@ import hashlib
 import io
 import logging
 import os
-import tempfile
+import sys
 import threading
+import time
 import wave
 from pathlib import Path
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SILENCE_THRESHOLD = 0.01   # of full scale: below this, leading and trailing audio counts as silence
 RENDER_ATTEMPTS = 3
+RENDER_WAIT = 2.0           # seconds to wait for espeak's file after runAndWait() returned
 KEEP_MARGIN = 0.002        # seconds kept before the first and after the last loud sample
 
 NO_ESPEAK = ("De Nederlandse stem ontbreekt: installeer espeak-ng "
@@ -143,16 +145,52 @@ class Voice:
         # pyttsx3 2.99 queues setProperty("rate") and loses it now and then under espeak's
         # asynchronous synthesis, and a lost rate would put a cue off its beat.
         spoken = f"\x01{self._rate(fast)}S{text}"
+        work = self._cache / "rendering"
+        work.mkdir(parents=True, exist_ok=True)
         for attempt in range(1, RENDER_ATTEMPTS + 1):
-            with tempfile.TemporaryDirectory(prefix="bekkenbodem-tts-") as tmp:
-                out = Path(tmp) / "speech.wav"
-                with contextlib.redirect_stdout(io.StringIO()):
+            # pyttsx3's espeak driver writes the file from a callback that may come after
+            # runAndWait() returns: the folder must outlive the call, and we wait for the file.
+            out = work / f"{os.getpid()}-{threading.get_ident()}-{attempt}.wav"
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), _callback_errors_logged():
                     self._engine.save_to_file(spoken, str(out))
                     self._engine.runAndWait()
-                if out.exists():
+                    clip = self._wait_for(out)
+                if clip is not None and clip[0].size:
+                    return clip
+            finally:
+                out.unlink(missing_ok=True)
+            log.warning("espeak gave no audio for %r (attempt %d)", text, attempt)
+        raise UserError(NO_ESPEAK, detail=f"espeak produced no audio for {text!r}")
+
+    @staticmethod
+    def _wait_for(out: Path, timeout: float = RENDER_WAIT) -> tuple[np.ndarray, int] | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if out.exists():
+                try:
                     samples, rate = read_wav(out)
                     clip = trim(samples, rate)
                     if clip.size:
                         return clip, rate
-            log.warning("espeak gave no audio for %r (attempt %d)", text, attempt)
-        raise UserError(NO_ESPEAK, detail=f"espeak produced no audio for {text!r}")
+                except (OSError, ValueError, EOFError, wave.Error):
+                    pass  # still being written
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def _callback_errors_logged():
+    """An exception inside pyttsx3's ctypes callback cannot reach us; Python would print it to
+    the user's terminal as a traceback. Send it to the developers' log instead."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        log.warning("espeak callback failed: %r", unraisable.exc_value)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous

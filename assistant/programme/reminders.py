@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from assistant.programme import DAY_PARTS, day_part, today
+from assistant.programme.calendar import DAY_PARTS, day_part, today
 
 HOUR_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
               "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12}

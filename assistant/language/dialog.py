@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.understanding import Understanding, Understood
+from assistant.language.understanding import Kind, Understanding, Understood
 
 
 @dataclass(frozen=True)
@@ -29,26 +29,26 @@ class Dialog:
         self.last_intent: str | None = None
         cfg = understanding.config
         self._more_missing = cfg["dialog"]["more_answer_missing"]
-        self._no_journal = "Ik kan uw dagboek nu niet lezen."
+        self._no_journal = cfg["dialog"]["no_journal"]
 
     def handle(self, text: str) -> Reply:
         return self.reply(self.understanding.understand(text))
 
     def reply(self, u: Understood) -> Reply:
-        if u.kind == "command":
+        if u.kind is Kind.COMMAND:
             return self._command(u)
-        if u.kind == "more":
+        if u.kind is Kind.MORE:
             if self.last_intent and self.last_intent in self.understanding.faq:
                 say = self.understanding.faq[self.last_intent]["more"]
                 self.last_answer = say
                 return Reply(u, say, None)
             return Reply(u, self._more_missing, None)
-        if u.kind == "programme":
+        if u.kind is Kind.PROGRAMME:
             return self._remember(u, self.keeper.answer(u.intent) if self.keeper else self._no_journal)
-        if u.kind == "reply":
+        if u.kind is Kind.REPLY:
             return self._reply(u)
         say = u.answer
-        if u.kind == "question":
+        if u.kind is Kind.QUESTION:
             self.last_intent = u.intent
             if self.keeper and self.keeper.record_outcome(u.intent):
                 say = f"{say} {self.keeper.words['checkins']['noted']}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from assistant import settings as settings_mod
-from assistant.plan import Cue
+from assistant.coaching.plan import Cue
 from assistant.settings import Settings
 
 ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
@@ -31,6 +31,66 @@ class Sink(Protocol):
     def silence(self) -> None: ...
 
     def duration(self, text: str, fast: bool) -> float: ...
+
+
+# -- what a session tells its listener, in order; the listener runs on the coach thread ---------
+@dataclass(frozen=True)
+class Started:
+    plan: list[Cue]
+
+
+@dataclass(frozen=True)
+class CueHanded:
+    """A cue was handed to the sink; it starts sounding at ``at`` (monotonic seconds)."""
+    cue: Cue
+    at: float
+
+
+@dataclass(frozen=True)
+class RoundStarted:
+    rep: int
+
+
+@dataclass(frozen=True)
+class RoundDone:
+    rep: int
+
+
+@dataclass(frozen=True)
+class TempoChanged:
+    tempo: float
+
+
+@dataclass(frozen=True)
+class Said:
+    """A line outside the plan (pause, stop, status ...) that sounds from ``at`` to ``until``."""
+    text: str
+    at: float
+    until: float
+    halted: bool   # said while the counting has halted: it may name commands
+
+
+@dataclass(frozen=True)
+class Paused:
+    pass
+
+
+@dataclass(frozen=True)
+class Resumed:
+    pass
+
+
+@dataclass(frozen=True)
+class Stopped:
+    result: "SessionResult"
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: "SessionResult"
+
+
+Event = Started | CueHanded | RoundStarted | RoundDone | TempoChanged | Said | Paused | Resumed | Stopped | Finished
 
 
 class State(enum.Enum):
@@ -64,7 +124,7 @@ class SessionRunner:
         sink: Sink,
         clock,
         words: dict,
-        on_event: Callable[[str, dict], None] | None = None,
+        on_event: Callable[[Event], None] | None = None,
     ) -> None:
         self.settings = settings
         self._build_plan = build_plan
@@ -72,7 +132,7 @@ class SessionRunner:
         self._clock = clock
         self._control = words["control"]
         self._inbox: queue.Queue[_Command] = queue.Queue()
-        self._on_event = on_event or (lambda kind, data: None)
+        self._on_event = on_event or (lambda event: None)
         self.state = State.RUNNING
         self.result = SessionResult(reps_total=settings.reps, tempo=settings.tempo)
         self._plan: list[Cue] = []
@@ -103,7 +163,7 @@ class SessionRunner:
         self._plan = self._build_plan(self.settings)
         start = self._clock.now() + START_LEAD
         self._deadlines = [start + cue.t for cue in self._plan]
-        self._emit("started", {"plan": self._plan})
+        self._emit(Started(self._plan))
         while self.state is not State.DONE:
             if self.state is State.PAUSED:
                 wake = float("inf")
@@ -120,7 +180,7 @@ class SessionRunner:
             else:
                 self.result.completed = True
                 self.state = State.DONE
-                self._emit("finished", {"result": self.result})
+                self._emit(Finished(self.result))
         return self.result
 
     def _play_next(self) -> None:
@@ -128,16 +188,17 @@ class SessionRunner:
         cue = self._plan[i]
         self._sink.play(cue.text, cue.fast, self._deadlines[i])
         self._last, self._next = i, i + 1
-        self._emit("cue", {"cue": cue, "at": self._deadlines[i]})
+        self._emit(CueHanded(cue, self._deadlines[i]))
         if cue.kind == "announce":
-            self._emit("round_started", {"rep": cue.rep})
+            self._emit(RoundStarted(cue.rep))
         if cue.phase == "relax" and cue.count == self.settings.relax and cue.rep > self.result.reps_done:
             self.result.reps_done = cue.rep
-            self._emit("round_done", {"rep": cue.rep})
+            self._emit(RoundDone(cue.rep))
 
     def _say_now(self, text: str) -> None:
-        self._sink.play(text, False, self._clock.now() + self._sink.lookahead)
-        self._emit("said", {"text": text})
+        at = self._clock.now() + self._sink.lookahead
+        self._sink.play(text, False, at)
+        self._emit(Said(text, at, at + self._sink.duration(text, False), self.state is not State.RUNNING))
 
     def _handle(self, action: str) -> None:
         words = self._control
@@ -146,13 +207,13 @@ class SessionRunner:
             self.result.stopped = True
             self.state = State.DONE
             self._say_now(words["halted"]["stopped"].format(done=self.result.reps_done, reps=self.settings.reps))
-            self._emit("stopped", {"result": self.result})
+            self._emit(Stopped(self.result))
         elif action == "pause":
             if self.state is State.RUNNING:
                 self._sink.silence()
                 self.state = State.PAUSED
                 self._say_now(words["halted"]["paused"])
-                self._emit("paused", {})
+                self._emit(Paused())
         elif action == "resume":
             if self.state is State.PAUSED:
                 self.state = State.RUNNING
@@ -160,7 +221,7 @@ class SessionRunner:
                 self._say_now(line)
                 at = self._clock.now() + self._sink.lookahead + self._sink.duration(line, False) + RESUME_GAP
                 self._restart_from(self._resume_index(), at)
-                self._emit("resumed", {})
+                self._emit(Resumed())
         elif action in ("slower", "faster"):
             self._change_tempo(action)
         elif action == "status":
@@ -202,7 +263,7 @@ class SessionRunner:
         ]
         if self.state is State.RUNNING:
             self._say_now(self._control["during"]["tempo_changed"])
-        self._emit("tempo", {"tempo": new})
+        self._emit(TempoChanged(new))
 
     def _current_rep(self) -> int | None:
         for i in range(min(self._last, len(self._plan) - 1), -1, -1):
@@ -227,5 +288,5 @@ class SessionRunner:
         if self._plan:
             self._say_now(self._plan[0].text)
 
-    def _emit(self, kind: str, data: dict) -> None:
-        self._on_event(kind, data)
+    def _emit(self, event: Event) -> None:
+        self._on_event(event)

@@ -9,6 +9,7 @@ user to rephrase rather than guess: a wrong answer to a medical question is wors
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import logging
@@ -31,15 +32,29 @@ log = logging.getLogger(__name__)
 
 ACTIONS = ("start", "stop", "pause", "resume", "repeat", "help", "status", "slower", "faster")
 
-# Label kinds in the sentence table.
-COMMAND, QUESTION, OUT_OF_DOMAIN, MORE = "command", "question", "ood", "more"
-PROGRAMME, REPLY = "programme", "reply"   # questions about the user's own programme; short replies
+
+
+class Kind(enum.StrEnum):
+    """What an utterance was understood as (also the label kinds of the sentence table)."""
+    COMMAND = "command"        # do something now: start, stop, pause, ...
+    QUESTION = "question"      # a question the leaflet answers
+    SAFETY = "safety"          # a symptom: the huisarts, never exercise advice
+    MORE = "more"              # "vertel meer"
+    PROGRAMME = "programme"    # a question about the user's own programme
+    REPLY = "reply"            # a short reply: yes/no, the reminder words
+    OOD = "ood"                # outside the exercises
+    UNCLEAR = "unclear"        # not understood well enough: ask again
+    EMPTY = "empty"            # nothing but fillers
+
+
+COMMAND, QUESTION, OUT_OF_DOMAIN, MORE = Kind.COMMAND, Kind.QUESTION, Kind.OOD, Kind.MORE
+PROGRAMME, REPLY = Kind.PROGRAMME, Kind.REPLY
 
 
 @dataclass(frozen=True)
 class Understood:
     text: str                 # what was heard
-    kind: str                 # command, question, safety, more, ood, unclear, empty
+    kind: Kind
     intent: str | None        # intent name (a command's intent is its action name)
     action: str | None        # one of ACTIONS, or None
     answer: str               # what would be spoken
@@ -294,9 +309,9 @@ class Understanding:
         cfg = self.config
         normalised = self.normalise(text)
         if not normalised:
-            return Understood(text, "empty", None, None, cfg["unclear"]["answer"], 0.0)
+            return Understood(text, Kind.EMPTY, None, None, cfg["unclear"]["answer"], 0.0)
         if self.mentions_symptom(normalised):
-            return Understood(text, "safety", cfg["safety"]["intent"], None, cfg["safety"]["answer"], 100.0)
+            return Understood(text, Kind.SAFETY, cfg["safety"]["intent"], None, cfg["safety"]["answer"], 100.0)
 
         question = self.is_question(normalised)
         if normalised in self._exact:
@@ -306,23 +321,23 @@ class Understanding:
                 if not (question and h[1] == COMMAND and not self.commands[h[2]].get("question_form_ok"))]
         if not hits or hits[0][3] < self.cutoff:
             best = hits[0][3] if hits else 0.0
-            return Understood(text, "unclear", None, None, cfg["unclear"]["answer"], best)
+            return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
         sentence, kind, name, score = hits[0]
         if kind == COMMAND and self.recall(normalised, sentence) < self.command_recall:
-            return Understood(text, "unclear", None, None, cfg["unclear"]["answer"], score, sentence)
+            return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], score, sentence)
         runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
         if runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN:
-            return Understood(text, "unclear", None, None, cfg["unclear"]["answer"], score, sentence)
+            return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], score, sentence)
         return self._result(text, kind, name, score, sentence)
 
     def _result(self, text: str, kind: str, name: str, score: float, sentence: str) -> Understood:
         cfg = self.config
         if kind == OUT_OF_DOMAIN:
-            return Understood(text, "ood", None, None, cfg["out_of_domain"]["answer"], score, sentence)
+            return Understood(text, Kind.OOD, None, None, cfg["out_of_domain"]["answer"], score, sentence)
         if kind == MORE:
-            return Understood(text, "more", "more", None, "", score, sentence)
+            return Understood(text, Kind.MORE, "more", None, "", score, sentence)
         if kind in (PROGRAMME, REPLY):
             return Understood(text, kind, name, None, "", score, sentence)
         if kind == COMMAND:
-            return Understood(text, "command", name, name, self.commands[name]["answer"], score, sentence)
-        return Understood(text, "question", name, None, self.faq[name]["answer"], score, sentence)
+            return Understood(text, Kind.COMMAND, name, name, self.commands[name]["answer"], score, sentence)
+        return Understood(text, Kind.QUESTION, name, None, self.faq[name]["answer"], score, sentence)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import sys
 
-from assistant.dialog import Dialog
-from assistant.understanding import Understanding
+from assistant.app import wiring
+from assistant.language.dialog import Dialog
+from assistant.language.understanding import Understanding
 
 
 def cmd_ask(args) -> int:
-    from assistant.cli import open_journal, open_keeper
-
-    journal = open_journal(args)
-    keeper = open_keeper(args, journal)
+    journal = wiring.open_journal(args)
+    keeper = wiring.open_keeper(args, journal)
     dialog = Dialog(Understanding(), keeper=keeper, status_text=lambda: keeper.answer("programma_vandaag"))
     lines = sys.stdin if args.question == "-" else [args.question]
     for line in lines:

@@ -8,8 +8,12 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from assistant import checkins, programme, progression, prompts, reminders
-from assistant.journal import CheckinLog, Journal
+from assistant import prompts
+from assistant.programme import checkins
+from assistant.programme import calendar as programme
+from assistant.programme import progression
+from assistant.programme import reminders
+from assistant.programme.journal import CheckinLog, Journal
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ class ProgrammeKeeper:
 
     def closing_line(self, position: str, tempo: float, reps: int) -> str:
         """Said at the end of the session about to start, so it counts that session too."""
-        from assistant.journal import SessionRow
+        from assistant.programme.journal import SessionRow
         now = self.now()
         upcoming = SessionRow(-1, now, position, tempo, reps, reps, "completed", now)
         return programme.closing_line(self.rows() + [upcoming], now, self.words)
