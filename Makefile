@@ -11,6 +11,8 @@ run: setup
 	$(PY) -m assistant
 
 test: setup
+	$(VENV)/bin/ruff check assistant
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 bench: setup

@@ -9,7 +9,8 @@ import heapq
 import itertools
 import queue
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class MonotonicClock:

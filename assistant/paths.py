@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 APP = "bekkenbodem-coach"
@@ -41,11 +42,24 @@ def cache_dir() -> Path:
 
 
 def prompts_dir() -> Path:
-    """Everything the program says and understands, as editable TOML."""
+    """Everything the program says and understands, as editable TOML: the checkout's prompts/
+    when the program runs from one, else the copy installed with the package (assistant.texts)."""
     env = os.environ.get("BEKKENBODEM_PROMPTS")
-    return Path(env) if env else PROJECT_ROOT / "prompts"
+    if env:
+        return Path(env)
+    checkout = PROJECT_ROOT / "prompts"
+    if (checkout / "coach.toml").is_file():
+        return checkout
+    return Path(str(resources.files("assistant") / "texts"))
 
 
 def models_dir() -> Path:
+    """Where the speech model lives: $BEKKENBODEM_MODELS; the checkout's models/ when it is there
+    and writable (`make run`); else the user's data folder (an installed coach)."""
     env = os.environ.get("BEKKENBODEM_MODELS")
-    return Path(env) if env else PROJECT_ROOT / "models"
+    if env:
+        return Path(env)
+    checkout = PROJECT_ROOT / "models"
+    if checkout.is_dir() and os.access(checkout, os.W_OK | os.X_OK) and (PROJECT_ROOT / "pyproject.toml").is_file():
+        return checkout
+    return data_dir() / "models"

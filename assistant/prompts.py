@@ -1,25 +1,407 @@
-"""Loads the TOML files in prompts/: the words the program speaks and understands."""
+"""Loads the TOML files in prompts/: the words the program speaks and understands. Pure but for
+reading the files.
+
+Each file is checked once, at load, against its schema below (frozen dataclasses, read with
+dacite in strict mode): a missing, misspelt or wrongly typed key fails at start-up with the file
+and the key named, never as a KeyError in the middle of a session. The code reads the checked
+contents as nested mappings.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
-from functools import lru_cache
+import typing
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+import dacite
 
 from assistant import paths
 from assistant.errors import UserError
 
 
-@lru_cache(maxsize=None)
+# -- coach.toml: everything said during a session -------------------------------------------------
+@dataclass(frozen=True)
+class CoachTiming:
+    gap_after_sentence: float
+    gap_before_first_round: float
+    in_beat_offset: float
+    in_beat_rate_factor: float
+    counts_before_end: float
+
+
+@dataclass(frozen=True)
+class ByPosition:
+    lying: list[str]
+    sitting: list[str]
+    standing: list[str]
+
+
+@dataclass(frozen=True)
+class CoachIntro:
+    first: ByPosition
+    short: ByPosition
+
+
+@dataclass(frozen=True)
+class CoachRound:
+    announce: str
+    announce_last: str
+    squeeze: str
+    relax: str
+    counts: list[str]
+    extra: list[str]
+    extra_after_fraction: list[float]
+    breath: str
+    breath_every: int
+
+
+@dataclass(frozen=True)
+class CoachEnd:
+    praise: str
+    next_afternoon: str
+    next_evening: str
+    next_morning: str
+
+
+@dataclass(frozen=True)
+class During:
+    status_round: str
+    status_intro: str
+    status_end: str
+    tempo_changed: str
+    tempo_at_limit: str
+    resumed: str
+
+
+@dataclass(frozen=True)
+class Halted:
+    paused: str
+    stopped: str
+
+
+@dataclass(frozen=True)
+class Control:
+    during: During
+    halted: Halted
+
+
+@dataclass(frozen=True)
+class Coach:
+    timing: CoachTiming
+    intro: CoachIntro
+    round: CoachRound
+    end: CoachEnd
+    control: Control
+
+
+# -- commands.toml and faq.toml: hassil templates ---------------------------------------------------
+@dataclass(frozen=True)
+class CommandSpec:
+    answer: str
+    keywords: list[str]
+    sentences: list[str]
+    question_form_ok: bool = False
+
+
+@dataclass(frozen=True)
+class Commands:
+    expansion_rules: dict[str, str]
+    commands: dict[str, CommandSpec]
+
+
+@dataclass(frozen=True)
+class FaqIntent:
+    section: str
+    answer: str
+    more: str
+    sentences: list[str]
+
+
+@dataclass(frozen=True)
+class Faq:
+    expansion_rules: dict[str, str]
+    intents: dict[str, FaqIntent]
+
+
+# -- understanding.toml ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Normalise:
+    fillers: list[str]
+    numbers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Matching:
+    recall_weight: float
+    cutoff: float
+    margin: float
+    command_recall: float
+    spelling_cutoff: float
+    spelling_min_length: int
+    unknown_weight: float
+    stopwords: list[str]
+    boost: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Question:
+    starts: list[str]
+    requests: list[str]
+
+
+@dataclass(frozen=True)
+class Safety:
+    answer: str
+    intent: str
+    words: list[str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+
+
+@dataclass(frozen=True)
+class OutOfDomain:
+    answer: str
+    sentences: list[str]
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DialogWords:
+    more_answer_missing: str
+    no_journal: str
+    more_sentences: list[str]
+
+
+@dataclass(frozen=True)
+class UnderstandingWords:
+    normalise: Normalise
+    matching: Matching
+    question: Question
+    safety: Safety
+    unclear: Answer
+    out_of_domain: OutOfDomain
+    dialog: DialogWords
+
+
+# -- frontends.toml ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VoiceWords:
+    welcome: str
+    microphone_lost: str
+    microphone_back: str
+    recogniser_error: str
+    no_model_typed: str
+    no_microphone_typed: str
+
+
+@dataclass(frozen=True)
+class TypedWords:
+    welcome: str
+    in_session_hint: str
+    exit_words: list[str]
+    goodbye: str
+
+
+@dataclass(frozen=True)
+class CliWords:
+    interrupted: str
+
+
+@dataclass(frozen=True)
+class FrontEnds:
+    voice: VoiceWords
+    typed: TypedWords
+    cli: CliWords
+
+
+# -- programme.toml ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayParts:
+    afternoon_from: int
+    evening_from: int
+    names: dict[str, str]
+    next_names: dict[str, str]
+    every_names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Goal:
+    sessions_per_day: int
+    weeks_to_improvement: str
+
+
+@dataclass(frozen=True)
+class ProgrammeWordList:
+    numbers: list[str]
+    times: list[str]
+    times_many: str
+    months: list[str]
+    date: str
+    list_and: str
+    clock_times: list[str]
+    hours: list[str]
+
+
+@dataclass(frozen=True)
+class ProgrammeAnswers:
+    today_none: str
+    today_some: str
+    today_left: str
+    today_done: str
+    week: str
+    week_none: str
+    progress: str
+    streak: str
+    progress_none: str
+    closing_left: str
+    closing_done: str
+    closing_evening: str
+
+
+@dataclass(frozen=True)
+class Templates:
+    sentences: list[str]
+
+
+@dataclass(frozen=True)
+class ReminderSentences:
+    later: list[str]
+    dismiss: list[str]
+    set: list[str]
+
+
+@dataclass(frozen=True)
+class Reminders:
+    morning: str
+    afternoon: str
+    evening: str
+    snooze_minutes: int
+    say: str
+    snoozed: str
+    dismissed: str
+    set: str
+    set_unclear: str
+    nothing_to_snooze: str
+    sentences: ReminderSentences
+
+
+@dataclass(frozen=True)
+class CheckInWords:
+    day: int
+    say: str
+
+
+@dataclass(frozen=True)
+class CheckIns:
+    gp_week2: CheckInWords
+    diary_week2: CheckInWords
+    diary_week6: CheckInWords
+    gp_week6: CheckInWords
+    outcome_week6: CheckInWords
+    gp_month3: CheckInWords
+    outcome_intents: list[str]
+    fine_outcomes: list[str]
+    noted: str
+
+
+@dataclass(frozen=True)
+class Suggest:
+    sitting: str
+    standing: str
+
+
+@dataclass(frozen=True)
+class Progression:
+    sessions: int
+    days: int
+    order: list[str]
+    suggest: Suggest
+    suggest_daily: str
+    accepted: str
+    declined: str
+    position_names: dict[str, str]
+    yes: list[str]
+    no: list[str]
+
+
+@dataclass(frozen=True)
+class Programme:
+    day_parts: DayParts
+    goal: Goal
+    words: ProgrammeWordList
+    answers: ProgrammeAnswers
+    expansion_rules: dict[str, str]
+    intents: dict[str, Templates]
+    reminders: Reminders
+    checkins: CheckIns
+    progression: Progression
+
+
+SCHEMAS: dict[str, type] = {
+    "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
+    "frontends": FrontEnds, "programme": Programme,
+}
+# TOML writes 1 for 1.0: an int is a good float.
+_STRICT = dacite.Config(strict=True, type_hooks={
+    float: lambda v: float(v) if isinstance(v, int) and not isinstance(v, bool) else v})
+
+
+def _key_faults(schema: type, data: object, path: str) -> list[str]:
+    """Missing and unknown keys, with their dotted path (dacite names an unknown key without it)."""
+    if not (dataclasses.is_dataclass(schema) and isinstance(data, dict)):
+        origin = typing.get_origin(schema)
+        if origin is dict and isinstance(data, dict):
+            inner = typing.get_args(schema)[1]
+            return [f for k, v in data.items() for f in _key_faults(inner, v, f"{path}.{k}" if path else k)]
+        return []
+    hints = typing.get_type_hints(schema)
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    faults = [f"onbekende sleutel '{path + '.' if path else ''}{k}'" for k in data if k not in fields]
+    for name, f in fields.items():
+        where = f"{path}.{name}" if path else name
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                faults.append(f"de sleutel '{where}' ontbreekt")
+        else:
+            faults += _key_faults(hints[name], data[name], where)
+    return faults
+
+
+def check(name: str, data: dict, where: Path) -> None:
+    """Raise UserError naming the file and the key when ``data`` does not fit the schema."""
+    schema = SCHEMAS.get(name)
+    if schema is None:
+        return
+    faults = _key_faults(schema, data, "")
+    if faults:
+        raise UserError(f"Het tekstbestand {where} klopt niet: {'; '.join(faults)}.", "; ".join(faults))
+    try:
+        dacite.from_dict(schema, data, config=_STRICT)
+    except dacite.WrongTypeError as err:
+        raise UserError(f"Het tekstbestand {where} klopt niet: de sleutel '{err.field_path}' heeft "
+                        f"een verkeerd soort waarde ({err.value!r}).", str(err)) from None
+    except dacite.DaciteError as err:
+        raise UserError(f"Het tekstbestand {where} klopt niet: {err}.", repr(err)) from None
+
+
+@cache
 def _load(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"Het tekstbestand {path.name} ontbreekt in {path.parent}.", str(path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise UserError(f"Het tekstbestand {path.name} bevat een fout; controleer het.", str(err)) from None
+    check(path.stem, data, path)
+    return data
 
 
 def load(name: str, directory: Path | None = None) -> dict:
-    """The parsed contents of prompts/<name>.toml."""
+    """The parsed and checked contents of prompts/<name>.toml."""
     return _load((directory or paths.prompts_dir()) / f"{name}.toml")

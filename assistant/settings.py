@@ -50,7 +50,7 @@ def _coerce(name: str, raw: object, source: str) -> object:
         if kind is int:
             if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
                 raise ValueError
-            value = int(raw)  # type: ignore[arg-type]
+            value = int(raw)  # type: ignore[call-overload]
         elif kind is float:
             if isinstance(raw, bool):
                 raise ValueError
@@ -78,7 +78,7 @@ def apply(settings: Settings, values: dict, source: str) -> Settings:
             known = ", ".join(_RULES)
             raise UserError(f"Onbekende instelling '{name}' {source}. Bekende instellingen: {known}.")
         changes[name] = _coerce(name, raw, source)
-    return dataclasses.replace(settings, **changes)
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
 
 
 def read_toml(config_path: Path) -> dict:

@@ -159,7 +159,7 @@ def test_reminders_keep_their_wall_clock_time_across_dst(words):
     ("herinner mij om kwart voor negen s avonds", time(20, 45)), ("herinner mij", None),
 ])
 def test_spoken_reminder_times(text, expected):
-    assert reminders.parse_time(text) == expected
+    assert reminders.parse_time(text, prompts.load("programme")["words"]["hours"]) == expected
 
 
 def test_checkins_follow_the_leaflets_calendar(words):

@@ -55,3 +55,25 @@ def test_no_session_cue_is_understood_as_a_command():
 def test_the_check_catches_a_bad_cue():
     assert contains_phrase("Ga verder met knijpen.", "verder")
     assert not contains_phrase("Ga verderop liggen.", "verder")
+
+
+def test_a_misspelt_or_missing_key_fails_at_load_naming_file_and_key(tmp_path):
+    import shutil
+
+    from assistant import paths
+    from assistant.errors import UserError
+
+    for name in ("coach", "commands", "faq", "understanding", "frontends", "programme"):
+        prompts.load(name)   # the shipped files fit their schema
+    shutil.copytree(paths.prompts_dir(), tmp_path, dirs_exist_ok=True)
+    coach = tmp_path / "coach.toml"
+    coach.write_text(coach.read_text(encoding="utf-8").replace("announce_last =", "anounce_last ="), encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        prompts.load("coach", tmp_path)
+    assert "coach.toml" in str(err.value) and "round.announce_last" in str(err.value)
+    programme = tmp_path / "programme.toml"
+    programme.write_text(programme.read_text(encoding="utf-8").replace("sessions_per_day = 3", 'sessions_per_day = "drie"'),
+                         encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        prompts.load("programme", tmp_path)
+    assert "programme.toml" in str(err.value) and "goal.sessions_per_day" in str(err.value)

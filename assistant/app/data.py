@@ -10,10 +10,11 @@ from pathlib import Path
 
 from assistant import prompts
 from assistant.app import wiring
-from assistant.programme import calendar as programme
 from assistant.errors import UserError
+from assistant.programme import calendar as programme
 from assistant.programme.journal import CheckinLog
 
+CHECKIN_FIELDS = ("kind", "asked_at", "answer", "answered_at")
 FIELDS = ("id", "started_at", "position", "tempo", "reps_planned", "reps_done", "status", "ended_at")
 
 
@@ -47,7 +48,7 @@ def cmd_export(args) -> int:
         raise UserError("Kies een bestandsnaam die eindigt op .csv of .json.")
     try:
         if kind == ".json":
-            checkins = [dict(zip(("kind", "asked_at", "answer", "answered_at"), c)) for c in CheckinLog(journal).all()]
+            checkins = [dict(zip(CHECKIN_FIELDS, c, strict=True)) for c in CheckinLog(journal).all()]
             target.write_text(json.dumps({"sessions": sessions, "checkins": checkins}, ensure_ascii=False, indent=2),
                               encoding="utf-8")
         else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from assistant.coaching import plan as plan_mod
 from assistant.coaching.runner import Event, RoundDone, RoundStarted, SessionResult, SessionRunner, TempoChanged

@@ -46,10 +46,11 @@ class Microphone:
 
     def open(self) -> None:
         try:
-            self._stream = self._sd.RawInputStream(
+            stream = self._sd.RawInputStream(
                 samplerate=self.rate, blocksize=self.block, channels=1, dtype="int16",
                 device=self.device, callback=self._callback, latency="low")
-            self._stream.start()
+            stream.start()
+            self._stream = stream
         except Exception as err:
             self._stream = None
             raise UserError(NO_MICROPHONE, detail=f"cannot open input: {err!r}") from None

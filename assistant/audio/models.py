@@ -89,8 +89,8 @@ def _model_root(folder: Path) -> Path | None:
 
 def tune_endpoint(model_dir: Path) -> None:
     conf = model_dir / "conf" / "model.conf"
-    lines = [l for l in conf.read_text(encoding="utf-8").splitlines()
-             if l.split("=")[0].strip() not in ENDPOINT]
+    lines = [line for line in conf.read_text(encoding="utf-8").splitlines()
+             if line.split("=")[0].strip() not in ENDPOINT]
     lines += [f"{k}={v}" for k, v in ENDPOINT.items()]
     conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -114,7 +114,7 @@ def install_zip(zip_path: Path, target: Path | None = None) -> Path:
                 raise UserError(f"{zip_path} is beschadigd. Niets geïnstalleerd.", detail=repr(err)) from None
         root = _model_root(staging)
         missing = missing_files(root) if root else list(REQUIRED)
-        if missing:
+        if missing or root is None:
             raise UserError(f"{zip_path} bevat geen volledig vosk-spraakmodel. Niets geïnstalleerd.",
                             detail=f"missing {missing}")
         tune_endpoint(root)

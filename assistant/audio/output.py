@@ -135,6 +135,7 @@ class ScheduledOutput:
         self._played = n0 + frames
 
     def sample_at(self, when: float) -> int:
+        assert self._t0 is not None, "the stream has not started"
         return int(round((when - self._t0) * self.rate))
 
     def play(self, samples: np.ndarray, rate: int, at: float) -> None:

@@ -49,7 +49,8 @@ class VoskRecogniser:
         self.model = model
         self.rate = rate
         self._grammar: list[str] | None = None
-        self._pending: list[str] | None | bool = False  # False: no change pending
+        self._pending: list[str] | None = None
+        self._has_pending = False
         self._rec = self._new(None)
         self._partial = ""
 
@@ -65,13 +66,13 @@ class VoskRecogniser:
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         """Commands-only (a list of phrases) or open vocabulary (None), from the next utterance on."""
-        self._pending = phrases
+        self._pending, self._has_pending = phrases, True
         if not self._partial:
             self._apply_pending()
 
     def _apply_pending(self) -> None:
-        if self._pending is not False:
-            self._grammar, self._pending = self._pending, False
+        if self._has_pending:
+            self._grammar, self._pending, self._has_pending = self._pending, None, False
             self._rec = self._new(self._grammar)
             self._partial = ""
 

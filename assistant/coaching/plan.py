@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Callable
 
 from assistant.settings import Settings
 from assistant.timing import estimate_duration

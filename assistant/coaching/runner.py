@@ -9,8 +9,9 @@ from __future__ import annotations
 import enum
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from assistant import settings as settings_mod
 from assistant.coaching.plan import Cue
@@ -189,9 +190,10 @@ class SessionRunner:
         self._sink.play(cue.text, cue.fast, self._deadlines[i])
         self._last, self._next = i, i + 1
         self._emit(CueHanded(cue, self._deadlines[i]))
-        if cue.kind == "announce":
+        if cue.kind == "announce" and cue.rep is not None:
             self._emit(RoundStarted(cue.rep))
-        if cue.phase == "relax" and cue.count == self.settings.relax and cue.rep > self.result.reps_done:
+        if (cue.phase == "relax" and cue.count == self.settings.relax and cue.rep is not None
+                and cue.rep > self.result.reps_done):
             self.result.reps_done = cue.rep
             self._emit(RoundDone(cue.rep))
 

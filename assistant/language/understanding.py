@@ -18,6 +18,7 @@ import os
 import pickle
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,16 +108,24 @@ def _words_in(data) -> set[str]:
     return set()
 
 
-CACHE_VERSION = 2
-# Spoken clock times for "herinner mij om ..." (the exact time is parsed by reminders.parse_time).
-TIME_WORDS = [f"{pre}{h}" for pre in ("", "half ", "kwart over ", "kwart voor ")
-              for h in ("een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf")]
+@dataclass(frozen=True)
+class Compiled:
+    """Everything derived from prompts/ once (and cached on disk): the matcher's tables."""
+    table: list[tuple[str, Kind, str]]           # (folded sentence, kind, name): one source for all
+    exact: dict[str, tuple[Kind, str]]           # a sentence one intent alone spells out
+    vocabulary: set[str]                         # every word of every known sentence
+    long_words: list[str]                        # candidates for spelling correction
+    protected: set[str]                          # words the program itself uses: never "corrected"
+    weights: dict[str, float]                    # word -> weight (inverse intent frequency)
+    stopwords: set[str]
+    postings: dict[str, np.ndarray]              # word -> ids of the sentences that hold it
+    sentence_weight: np.ndarray                  # id -> summed weight of its words
 
 
-def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict) -> dict:
+def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict) -> Compiled:
     """Everything derived from prompts/: the sentence table, word weights and the index."""
     # (folded sentence, kind, name); one source for matcher, vocabulary and tests.
-    table: list[tuple[str, str, str]] = []
+    table: list[tuple[str, Kind, str]] = []
     for action, spec in commands["commands"].items():
         for s in _templates_to_sentences(action, spec["sentences"], commands["expansion_rules"]):
             table.append((s, COMMAND, action))
@@ -131,14 +140,17 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict)
     for name, spec in programme["intents"].items():
         for s in _templates_to_sentences(name, spec["sentences"], programme["expansion_rules"]):
             table.append((s, PROGRAMME, name))
+    # Spoken clock times for "herinner mij om ..." (the exact time is parsed by reminders.parse_time).
+    clock = programme["words"]
+    time_words = [form.format(hour=h) for form in clock["clock_times"] for h in clock["hours"]]
     replies = {f"reminder_{k}": v for k, v in programme["reminders"]["sentences"].items()}
     replies.update(yes=programme["progression"]["yes"], no=programme["progression"]["no"])
     for name, templates in replies.items():
-        for s in _templates_to_sentences(name, templates, {}, {"tijd": TIME_WORDS}):
+        for s in _templates_to_sentences(name, templates, {}, {"tijd": time_words}):
             table.append((s, REPLY, name))
 
-    labels_of_sentence: dict[str, set[tuple[str, str]]] = {}
-    labels_of_word: dict[str, set[tuple[str, str]]] = {}
+    labels_of_sentence: dict[str, set[tuple[Kind, str]]] = {}
+    labels_of_word: dict[str, set[tuple[Kind, str]]] = {}
     for sentence, kind, name in table:
         labels_of_sentence.setdefault(sentence, set()).add((kind, name))
         for w in sentence.split():
@@ -161,31 +173,36 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict)
             sentence_weight[i] += weights[w]
 
     vocabulary = set(labels_of_word)
-    return {
-        "table": table,
+    return Compiled(
+        table=table,
         # A sentence a template spells out exactly, for one intent only, needs no guessing.
-        "_exact": {s: next(iter(ls)) for s, ls in labels_of_sentence.items() if len(ls) == 1},
-        "vocabulary": vocabulary,
-        "_long_words": sorted(w for w in vocabulary if len(w) >= 4),
-        "_protected": _words_in(coach) | _words_in(faq) | _words_in(commands),
-        "weights": weights,
-        "_stopwords": stopwords,
-        "_postings": {w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
-        "_sentence_weight": sentence_weight,
-    }
+        exact={s: next(iter(ls)) for s, ls in labels_of_sentence.items() if len(ls) == 1},
+        vocabulary=vocabulary,
+        long_words=sorted(w for w in vocabulary if len(w) >= 4),
+        protected=_words_in(coach) | _words_in(faq) | _words_in(commands),
+        weights=weights,
+        stopwords=stopwords,
+        postings={w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
+        sentence_weight=sentence_weight,
+    )
 
 
-def _cached(sources: tuple, cache_dir: Path | None, build) -> dict:
-    """``build()``, kept on disk under a digest of the prompts and the library versions."""
+def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled]) -> Compiled:
+    """``build()``, kept on disk under a digest of the prompts, this module's code and the
+    library versions: a change to any of them builds anew, with no version to bump by hand."""
     import hassil
 
-    key = json.dumps([CACHE_VERSION, getattr(hassil, "__version__", ""), np.__version__, sources],
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    key = json.dumps([code, getattr(hassil, "__version__", ""), np.__version__, sources],
                      sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     path = (cache_dir or paths.cache_dir()) / "understanding" / f"{digest}.pickle"
     try:
         with open(path, "rb") as f:
-            return pickle.load(f)
+            cached = pickle.load(f)
+        if isinstance(cached, Compiled):
+            return cached
+        log.warning("understanding cache %s holds something else; rebuilding", path)
     except FileNotFoundError:
         pass
     except Exception as err:  # a damaged cache is rebuilt, never fatal
@@ -224,7 +241,11 @@ class Understanding:
         self._requests = [fold(s).split() for s in cfg["question"]["requests"]]
         self._safety_words = {fold(w) for w in cfg["safety"]["words"]}
         sources = (commands, faq, coach, cfg, programme)
-        self.__dict__.update(_cached(sources, cache_dir, lambda: _compile(*sources)))
+        c = _cached(sources, cache_dir, lambda: _compile(*sources))
+        self.compiled = c
+        self.table, self.vocabulary, self.weights = c.table, c.vocabulary, c.weights
+        self._exact, self._long_words, self._protected = c.exact, c.long_words, c.protected
+        self._stopwords, self._postings, self._sentence_weight = c.stopwords, c.postings, c.sentence_weight
 
     def weight(self, word: str) -> float:
         if word in self._stopwords:
@@ -270,7 +291,7 @@ class Understanding:
         return any(w in self._safety_words for w in normalised.split())
 
     # -- matching --------------------------------------------------------------------------------
-    def nearest(self, normalised: str, limit: int = 25) -> list[tuple[str, str, str, float]]:
+    def nearest(self, normalised: str, limit: int = 25) -> list[tuple[str, Kind, str, float]]:
         """The closest known sentences: (sentence, kind, name, score 0-100), best first.
 
         Score: weighted Dice overlap of the two word sets, 100 * 2|A∩B| / (|A| + |B|) with word
@@ -330,7 +351,7 @@ class Understanding:
             return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], score, sentence)
         return self._result(text, kind, name, score, sentence)
 
-    def _result(self, text: str, kind: str, name: str, score: float, sentence: str) -> Understood:
+    def _result(self, text: str, kind: Kind, name: str, score: float, sentence: str) -> Understood:
         cfg = self.config
         if kind == OUT_OF_DOMAIN:
             return Understood(text, Kind.OOD, None, None, cfg["out_of_domain"]["answer"], score, sentence)

@@ -90,11 +90,11 @@ def _number(n: int, words: dict) -> str:
 
 def _times(n: int, words: dict) -> str:
     times = words["words"]["times"]
-    return times[n] if 0 <= n < len(times) else f"{n} keer"
+    return times[n] if 0 <= n < len(times) else words["words"]["times_many"].format(n=n)
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+def _join(items: list[str], words: dict) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + words["words"]["list_and"] + items[-1]
 
 
 def _next_part(after: str | None, done: tuple[str, ...]) -> str:
@@ -108,7 +108,7 @@ def answer_today(rows, now: datetime, words: dict) -> str:
     if d.sessions == 0:
         return a["today_none"]
     names = words["day_parts"]["names"]
-    parts = _join([names[p] for p in dict.fromkeys(d.parts)])
+    parts = _join([names[p] for p in dict.fromkeys(d.parts)], words)
     text = a["today_some"].format(count=_times(d.sessions, words), parts=parts)
     left = goal - d.sessions
     return text + " " + (a["today_left"].format(left=_times(left, words)) if left > 0 else a["today_done"])
@@ -130,8 +130,8 @@ def answer_progress(rows, now: datetime, words: dict) -> str:
     last7 = [r for r in done_sessions(rows) if (now.date() - local(r.started_at, now).date()).days < 7]
     days = min(7, (now.date() - first).days + 1)
     per_day = len(last7) / days
-    per_day_text = f"{per_day:.1f}".replace(".", ",").replace(",0", "") + " keer"
-    text = a["progress"].format(start=_date_words(first), week=_number(week_number(rows, now), words),
+    per_day_text = words["words"]["times_many"].format(n=f"{per_day:.1f}".replace(".", ",").replace(",0", ""))
+    text = a["progress"].format(start=_date_words(first, words), week=_number((now.date() - first).days // 7 + 1, words),
                                 sessions=len(last7), per_day=per_day_text)
     run = streak(rows, now)
     if run >= 2:
@@ -139,12 +139,9 @@ def answer_progress(rows, now: datetime, words: dict) -> str:
     return text
 
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-          "oktober", "november", "december"]
-
-
-def _date_words(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]}"
+def _date_words(d: date, words: dict) -> str:
+    w = words["words"]
+    return w["date"].format(day=d.day, month=w["months"][d.month - 1])
 
 
 def closing_line(rows, now: datetime, words: dict) -> str:

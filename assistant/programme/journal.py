@@ -80,6 +80,10 @@ def _parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts) if ts else None
 
 
+def _parse_required(ts: str) -> datetime:
+    return datetime.fromisoformat(ts)
+
+
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / FILENAME
@@ -138,6 +142,7 @@ class Journal:
             "INSERT INTO sessions (started_at, position, tempo, reps_planned) VALUES (?, ?, ?, ?)",
             (started_at.isoformat(timespec="seconds"), position, tempo, reps_planned),
         )
+        assert cur.lastrowid is not None
         return cur.lastrowid
 
     @_locked
@@ -157,7 +162,7 @@ class Journal:
             "SELECT id, started_at, position, tempo, reps_planned, reps_done, status, ended_at "
             "FROM sessions ORDER BY started_at, id"
         ).fetchall()
-        return [SessionRow(r[0], _parse(r[1]), r[2], r[3], r[4], r[5], r[6], _parse(r[7])) for r in rows]
+        return [SessionRow(r[0], _parse_required(r[1]), r[2], r[3], r[4], r[5], r[6], _parse(r[7])) for r in rows]
 
     @_locked
     def has_sessions(self) -> bool:

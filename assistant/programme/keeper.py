@@ -5,14 +5,12 @@ progression; this class only fetches their inputs and stores their outcomes."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from assistant import prompts
-from assistant.programme import checkins
 from assistant.programme import calendar as programme
-from assistant.programme import progression
-from assistant.programme import reminders
+from assistant.programme import checkins, progression, reminders
 from assistant.programme.journal import CheckinLog, Journal
 
 log = logging.getLogger(__name__)
@@ -84,6 +82,8 @@ class ProgrammeKeeper:
         current = self.current_position
         p = self.words["progression"]
         nxt, self.pending_question = self.pending_question, None
+        if nxt is None:
+            return self.words["progression"]["declined"].format(position=p["position_names"][current])
         if yes:
             self.journal.set("position", nxt)
             return p["accepted"].format(position=p["position_names"][nxt])
@@ -129,7 +129,7 @@ class ProgrammeKeeper:
 
     def set_reminder(self, text: str) -> str:
         r = self.words["reminders"]
-        at = reminders.parse_time(text)
+        at = reminders.parse_time(text, self.words["words"]["hours"])
         if at is None:
             return r["set_unclear"]
         moment = self.now().replace(hour=at.hour, minute=at.minute)

@@ -8,18 +8,22 @@ reminder at 08:30 stays at 08:30 across a daylight-saving change.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from assistant.programme.calendar import DAY_PARTS, day_part, today
 
-HOUR_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-              "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12}
+
+def _plain(text: str) -> str:
+    """Lowercase without accents: "één" and "een" are the same hour."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
-def parse_time(text: str) -> time | None:
+def parse_time(text: str, hour_words: list[str]) -> time | None:
     """'herinner me om half negen s avonds' -> 20:30; 'om 7 uur' -> 07:00; 'om 19:15' -> 19:15."""
-    words = text.lower().replace("'", "").replace(":", " ").split()
+    hours = {_plain(w): i + 1 for i, w in enumerate(hour_words)}
+    words = _plain(text).replace("'", "").replace(":", " ").split()
     anchor = next((i for i, w in enumerate(words) if w in ("om", "op")), None)
     if anchor is None:
         return None
@@ -32,7 +36,7 @@ def parse_time(text: str) -> time | None:
     if i >= len(rest):
         return None
     word = rest[i]
-    hour = HOUR_WORDS.get(word, int(word) if word.isdigit() else None)
+    hour = hours.get(word, int(word) if word.isdigit() else None)
     if hour is None or not 0 <= hour <= 23:
         return None
     if i + 1 < len(rest) and rest[i + 1].isdigit() and minute == 0:
