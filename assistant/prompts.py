@@ -118,6 +118,7 @@ class FaqIntent:
     answer: str
     more: str
     sentences: list[str]
+    keywords: list[str] = field(default_factory=list)   # more evidence: words the question may use
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class Matching:
     cutoff: float
     margin: float
     command_recall: float
+    command_min_weight: float
     spelling_cutoff: float
     spelling_min_length: int
     unknown_weight: float
@@ -149,14 +151,40 @@ class Matching:
 @dataclass(frozen=True)
 class Question:
     starts: list[str]
-    requests: list[str]
+    request_frames: list[str]
+    request_tails: list[str]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    share: float
+    margin: float
+    min_words: int
 
 
 @dataclass(frozen=True)
 class Safety:
     answer: str
     intent: str
-    words: list[str]
+
+
+# -- safety.toml: red flags by category ---------------------------------------------------------------
+@dataclass(frozen=True)
+class RedFlagCategory:
+    referral: str
+    urgent: bool
+    signs: list[str]
+
+
+@dataclass(frozen=True)
+class SafetyWords:
+    negations: list[str]
+    negation_window: int
+    not_about_me: list[str]
+    body_words: list[str]
+    body_answer: str
+    session_phrases: list[str]
+    categories: dict[str, RedFlagCategory]
 
 
 @dataclass(frozen=True)
@@ -183,6 +211,7 @@ class UnderstandingWords:
     normalise: Normalise
     matching: Matching
     question: Question
+    evidence: Evidence
     safety: Safety
     unclear: Answer
     out_of_domain: OutOfDomain
@@ -345,7 +374,7 @@ class Programme:
 
 SCHEMAS: dict[str, type] = {
     "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
-    "frontends": FrontEnds, "programme": Programme,
+    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords,
 }
 # TOML writes 1 for 1.0: an int is a good float.
 _STRICT = dacite.Config(strict=True, type_hooks={

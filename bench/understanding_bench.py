@@ -1,10 +1,19 @@
-"""Benchmark: understanding accuracy and speed on the evaluation utterances in tests/data/.
+"""Benchmark: understanding accuracy and speed.
 
-    python -m bench understanding
+    python -m bench understanding [--misses] [--test]
 
-Prints, per file and overall: top-1 accuracy on in-domain utterances, wrong answers (answered, but
-the wrong intent), out-of-domain input answered anyway, commands triggered by questions; then the
-load time (fresh process, with and without the compiled-table cache) and the time per utterance.
+Sets: the independent held-out set in tests/data/heldout/ (written from the leaflet by someone who
+never saw prompts/ or tests/, split once into tune.tsv, which may be tuned on, and test.tsv, which
+may not: it is printed only with --test, and --misses lists the tune half's misses only), and the project's own older files
+tests/data/eval_*.tsv. Prints per set: in-domain top-1, wrong answers, out-of-domain refused,
+red flags referred (and in the right category), safety false alarms, actions triggered by
+non-commands; then the time per utterance and the load time in a fresh process.
+
+Scoring rules, fixed before tuning: an in-domain line is right when the intent (or action)
+matches; "action:status" is also right as a programme answer (outside a session "hoe ver ben ik"
+answers with today's programme). An out-of-domain line is right when refused or gently sent to
+the huisarts without an alarm. A red flag is referred when the safety layer answers, whatever
+its category.
 """
 
 from __future__ import annotations
@@ -18,34 +27,69 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-GOALS = {"top1": 0.97, "ood_answered": 0.05, "questions_as_commands": 0, "ms_per_utterance": 2.0, "load_ms": 200}
+SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST half", DATA / "heldout" / "test.tsv")]
+OLD = sorted(DATA.glob("eval_*.tsv"))
+GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
+         "ms_p95": 2.0, "load_ms": 200}
+# Figures before the matcher was rebuilt (issue 9), measured with this script on 2026-11-26.
+BEFORE = {
+    "held-out tune half": None,
+    "held-out TEST half": None,
+}
 
 
 def rows(path: Path):
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            yield tuple(line.split("\t"))
+            label, text = line.split("\t")
+            yield label, text
 
 
-def label(r) -> str:
-    if r.action:
-        return "action:" + r.action
-    if r.kind == "safety":
-        return "safety"
-    return r.intent if r.kind == "question" else "ood"
+def system_label(r) -> str:
+    kind = str(r.kind)
+    if kind == "safety":
+        return f"safety:{r.category or ''}"
+    if kind == "command":
+        return f"action:{r.action}"
+    if kind == "question":
+        return r.intent
+    if kind in ("programme", "reply"):
+        return f"{kind}:{r.intent}"
+    if kind == "body":
+        return "body"
+    return "refused"
+
+
+def old_label(label: str) -> str:
+    """The older files label every symptom plain 'safety'."""
+    return label
+
+
+def right(expected: str, got: str) -> bool:
+    if expected == got:
+        return True
+    if expected == "action:status" and got.startswith("programme:"):
+        return True
+    return False
 
 
 def score(u, items):
-    ind = [(e, t) for e, t in items if e != "ood"]
-    ood = [t for e, t in items if e == "ood"]
-    got = [label(u.understand(t)) for _, t in ind]
+    got = [(e, system_label(u.understand(t)), t) for e, t in items]
+    ind = [(e, g) for e, g, _ in got if e != "ood" and not e.startswith("safety")]
+    ood = [g for e, g, _ in got if e == "ood"]
+    safety = [(e, g) for e, g, _ in got if e.startswith("safety")]
+    not_safety = [g for e, g, _ in got if not e.startswith("safety")]
     return {
         "n": len(items),
-        "top1": sum(g == e for g, (e, _) in zip(got, ind)) / len(ind),
-        "wrong": sum(g not in (e, "ood") for g, (e, _) in zip(got, ind)) / len(ind),
-        "ood_answered": (sum(label(u.understand(t)) != "ood" for t in ood) / len(ood)) if ood else float("nan"),
-        "questions_as_commands": sum(1 for (e, t) in items if not e.startswith("action:")
-                                     and u.understand(t).action),
+        "in_domain": sum(right(e, g) for e, g in ind) / len(ind) if ind else float("nan"),
+        "wrong": sum(g not in ("refused", "body") and not right(e, g) for e, g in ind) / len(ind) if ind else float("nan"),
+        "ood_refused": sum(g in ("refused", "body") for g in ood) / len(ood) if ood else float("nan"),
+        "safety_recall": (sum(g.startswith("safety") for _, g in safety), len(safety)),
+        "safety_category": (sum(e == g for e, g in safety), len(safety)),
+        "false_alarms": sum(g.startswith("safety") for g in not_safety),
+        "false_actions": sum(1 for e, g, _ in got if not e.startswith("action:") and g.startswith("action:")),
+        "misses": [(e, g, t) for e, g, t in got if not (right(e, g) or (e == "ood" and g in ("refused", "body"))
+                                                       or (e.startswith("safety") and g.startswith("safety")))],
     }
 
 
@@ -59,34 +103,47 @@ def load_ms(cache_arg: str) -> float:
     return float(out.strip().splitlines()[-1])
 
 
-def main() -> None:
+def line(name: str, s: dict) -> str:
+    sr, sn = s["safety_recall"]
+    cr, cn = s["safety_category"]
+    return (f"  {name:26}{s['n']:>5}{s['in_domain']:>8.1%}{s['wrong']:>7.1%}{s['ood_refused']:>9.1%}"
+            f"{f'{sr}/{sn}':>9}{f'{cr}/{cn}':>9}{s['false_alarms']:>7}{s['false_actions']:>7}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[2:] if argv is None else argv
     sys.path.insert(0, str(ROOT))
     from assistant.language.understanding import Understanding
 
     u = Understanding()
-    files = sorted(DATA.glob("eval_*.tsv"))
-    print("Understanding benchmark: evaluation utterances in tests/data/")
-    print(f"  {'file':28}{'n':>5}{'top-1':>8}{'wrong':>8}{'ood ans.':>10}{'q->cmd':>8}")
+    print("Understanding benchmark")
+    print(f"  {'set':26}{'n':>5}{'in-dom':>8}{'wrong':>7}{'ood ref':>9}{'red fl.':>9}{'categ.':>9}{'alarm':>7}{'act.':>7}")
     every = []
-    for f in files:
-        items = list(rows(f))
+    tune_misses = []
+    for name, path in SETS:
+        if "TEST" in name and "--test" not in argv:
+            continue   # the held-out half is measured at the end of a change, not while tuning
+        items = list(rows(path))
         every += items
         s = score(u, items)
-        print(f"  {f.name:28}{s['n']:>5}{s['top1']:>8.1%}{s['wrong']:>8.1%}{s['ood_answered']:>10.1%}"
-              f"{s['questions_as_commands']:>8}")
-    s = score(u, every)
-    print(f"  {'all':28}{s['n']:>5}{s['top1']:>8.1%}{s['wrong']:>8.1%}{s['ood_answered']:>10.1%}"
-          f"{s['questions_as_commands']:>8}")
-    print(f"  {'goal':28}{'':>5}{GOALS['top1']:>8.0%}{'':>8}{GOALS['ood_answered']:>10.0%}"
-          f"{GOALS['questions_as_commands']:>8}")
-    print("  (eval_fresh.tsv was written after the matcher was settled, as a stand-in for a held-out set;\n"
-          "   two of its misses led to changes: a template collision and generic out-of-domain templates)")
+        print(line(name, s))
+        if name.startswith("held-out tune"):
+            tune_misses = s["misses"]
+    old_items = [(old_label(e), t) for f in OLD for e, t in rows(f)]
+    every += old_items
+    print(line("project's own eval_*.tsv", score(u, old_items)))
+    print(f"  {'goal':26}{'':>5}{GOALS['in_domain']:>8.0%}{'':>7}{GOALS['ood_refused']:>9.0%}{'all':>9}{'':>9}{'':>7}"
+          f"{GOALS['false_actions']:>7}")
+    if "--misses" in argv:
+        print("\n  misses in the TUNE half (the test half's are never shown):")
+        for e, g, t in tune_misses:
+            print(f"    {e:32} got {g:32} {t}")
 
     texts = [t for _, t in every]
     for t in texts[:50]:
         u.understand(t)  # warm up
     times = []
-    for _ in range(5):
+    for _ in range(3):
         for t in texts:
             start = time.perf_counter()
             u.understand(t)
@@ -95,12 +152,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as empty:
         cold = load_ms(f"cache_dir=__import__('pathlib').Path({empty!r})")
     load_ms("")  # make sure the default cache exists
-    warm = statistics.median(load_ms("") for _ in range(5))
+    warm = statistics.median(load_ms("") for _ in range(3))
     print()
-    print(f"  {'time per utterance, mean (ms)':40}{statistics.mean(times):>8.3f}   goal <= {GOALS['ms_per_utterance']}")
-    print(f"  {'time per utterance, p95 (ms)':40}{times[int(0.95 * len(times))]:>8.3f}")
-    print(f"  {'load, fresh process, cached tables (ms)':40}{warm:>8.0f}   goal <= {GOALS['load_ms']}")
-    print(f"  {'load, fresh process, first run (ms)':40}{cold:>8.0f}   (samples every template once)")
+    print(f"  {'time per utterance, median (ms)':42}{statistics.median(times):>8.3f}")
+    print(f"  {'time per utterance, p95 (ms)':42}{times[int(0.95 * len(times))]:>8.3f}   goal <= {GOALS['ms_p95']}")
+    print(f"  {'load, fresh process, cached tables (ms)':42}{warm:>8.0f}   goal <= {GOALS['load_ms']} (median of 3)")
+    print(f"  {'load, fresh process, first run (ms)':42}{cold:>8.0f}   (builds the tables once)")
 
 
 if __name__ == "__main__":

@@ -215,3 +215,17 @@ def test_sentences_said_in_a_row_do_not_overlap(loop):
     (a, first, _), (b, second, _) = loop.sink.played[-2:]
     assert b >= a + loop.sink.duration(first, False)
     assert loop.mic.mutes[-1][1] >= b + loop.sink.duration(second, False)
+
+
+def test_pain_during_a_session_pauses_the_counting_and_refers(loop):
+    heard(loop, "start oefening")
+    time.sleep(0.5)
+    assert "het doet pijn" in loop.grammar             # the recogniser may hear it in a session
+    heard(loop, "het doet pijn")
+    assert wait_until(lambda: loop.runner.state.value == "paused", 2)
+    referral = prompts.load("safety")["categories"]["pain"]["referral"]
+    assert wait_until(lambda: referral in loop.sink.texts(), 2)
+    said = {t: at for at, t, _ in loop.sink.played}
+    paused_line = prompts.load("coach")["control"]["halted"]["paused"]
+    assert said[paused_line] >= said[referral] + loop.sink.duration(referral, False)   # one after the other
+    assert loop.mic.mutes[-1][1] - loop.mic.mutes[-1][0] > 2.0                         # and not heard back

@@ -40,3 +40,21 @@ def test_typed_commands_drive_the_session(data_dir):
     assert i_pause < i_hint < i_resume < i_stop
     assert not any("U oefent de bekkenbodemspieren" in l for l in lines), "no answers during a session"
     assert lines[-1] == "Tot de volgende keer."
+
+
+def test_a_red_flag_typed_during_a_session_pauses_and_refers(data_dir):
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "text", "--mute", "--reps", "2", "--tempo", "0.5"],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "BEKKENBODEM_HOME": str(data_dir)})
+    time.sleep(1.5)
+    for line, wait in (("start oefening", 2.0), ("er komt bloed mee", 1.0), ("stop", 1.0), ("afsluiten", 0)):
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        time.sleep(wait)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    i_flag = next(i for i, x in enumerate(lines) if "Bloed in de plas" in x)
+    i_pause = next(i for i, x in enumerate(lines) if "Even rust" in x)
+    assert i_flag < i_pause
+    assert not any("Vragen beantwoord ik na de oefening" in x for x in lines)

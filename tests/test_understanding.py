@@ -32,6 +32,15 @@ def eval_rows():
     return rows
 
 
+def heldout_rows(half: str):
+    """The independent set (tests/data/heldout/), written from the leaflet by someone who never
+    saw prompts/; only the tune half is used in tests, the test half is for the benchmark."""
+    for line in (DATA / "heldout" / f"{half}.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            expected, text = line.split("\t")
+            yield expected, text
+
+
 def label(r) -> str:
     if r.action:
         return "action:" + r.action
@@ -45,7 +54,7 @@ def label(r) -> str:
 def test_the_evaluation_set_is_big_and_varied():
     rows = eval_rows()
     assert len(rows) >= 200
-    expected = {e for e, _ in rows}
+    expected = {e for e, _ in rows} | {e for e, _ in heldout_rows("tune")}
     faq = prompts.load("faq")["intents"]
     assert set(faq) <= expected, "every intent has evaluation phrasings"
     assert {f"action:{a}" for a in ACTIONS} <= expected
@@ -197,3 +206,51 @@ def test_a_damaged_cache_is_rebuilt(tmp_path):
     for f in (tmp_path / "understanding").glob("*.pickle"):
         f.write_bytes(b"garbage")
     assert Understanding(cache_dir=tmp_path).understand("stop").action == "stop"
+
+
+def test_the_tuning_half_of_the_independent_set_is_understood(u):
+    """A guard against regressions on the half we tuned on (the other half is reported by
+    `python -m bench understanding --test`, never tuned on)."""
+    rows = list(heldout_rows("tune"))
+    results = [(e, t, u.understand(t)) for e, t in rows]
+    in_domain = [(e, t, r) for e, t, r in results if e != "ood" and not e.startswith("safety")]
+    right = [1 for e, _, r in in_domain if e == (f"action:{r.action}" if r.action else r.intent)
+             or (e == "action:status" and r.kind == "programme")]
+    assert len(right) / len(in_domain) >= 0.95
+    red_flags = [(t, r.kind) for e, t, r in results if e.startswith("safety")]
+    assert [x for x in red_flags if x[1] != "safety"] == []
+    ood = [r for e, _, r in results if e == "ood"]
+    assert sum(r.kind in ("ood", "unclear", "body", "empty") for r in ood) / len(ood) >= 0.95
+    assert [(e, t) for e, t, r in results if r.action and not e.startswith("action:")] == []
+
+
+@pytest.mark.parametrize("text, action", [
+    ("kunt u iets langzamer tellen alstublieft", "slower"), ("kun je even stoppen", "pause"),
+    ("zou u de oefening willen starten", "start"), ("kunt u stoppen", "stop"),
+    ("doe maar voort", "resume"), ("wablief", "repeat"), ("een ogenblikje", "pause"),
+    ("staart de oefening", "start"), ("sneller alsjeblieft", "faster"),
+])
+def test_polite_colloquial_and_misheard_commands_act(u, text, action):
+    assert u.understand(text).action == action
+
+
+def test_lines_of_a_batch_are_independent():
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", "-"], cwd=ROOT,
+                          input="hoe vaak moet ik oefenen\nvertel meer\nvertel eens een grapje\n",
+                          capture_output=True, text=True, timeout=60)
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    more_missing = prompts.load("understanding")["dialog"]["more_answer_missing"]
+    assert lines[1]["answer"] == more_missing          # no follow-up of the line before
+    assert prompts.load("faq")["intents"]["hoe_vaak"]["more"] not in lines[2]["answer"]
+
+
+def test_no_answer_over_promises_or_diagnoses(u):
+    for name, spec in prompts.load("faq")["intents"].items():
+        assert not spec["answer"].startswith("Ja"), name          # the leaflet promises control, not a cure
+        assert "droog" not in fold(spec["answer"]).split(), name
+    dry = u.understand("word ik droog van de oefeningen")
+    assert dry.intent == "helpen_oefeningen" and "controle" in dry.answer
+    men = u.understand("werkt het ook voor mannen")
+    assert men.intent == "voor_mannen" and "vrouwen" in men.answer and "huisarts" in men.answer
+    what = u.understand("wat heb ik")
+    assert what.intent == "diagnose" and "huisarts" in what.answer

@@ -114,11 +114,12 @@ class Conversation:
             self._lines.after(event.until)
         self.front.session_event(event)
 
-    def command(self, action: str) -> None:
-        """Carry out a session command (pause, stop, ...) on the running session."""
+    def command(self, action: str, say: str = "") -> None:
+        """Carry out a session command (pause, stop, ...) on the running session; ``say`` is
+        spoken first (a pause for a red flag says why)."""
         with self._lock:
             if self.runner is not None:
-                self.runner.command(action)
+                self.runner.command(action, say)
 
     def poll(self) -> None:
         """Handle a session that has ended: keep the tempo chosen, switch the front end back,
@@ -143,6 +144,11 @@ class Conversation:
         the dialog answers (or the session starts)."""
         with self._lock:
             if self.session_active():
+                if u.kind is Kind.SAFETY:
+                    # A red flag or pain during the counting: stop counting and say why first.
+                    log.info("red flag (%s) during a session: pausing", u.category)
+                    self.command("pause", say=u.answer)
+                    return Outcome.ACTED
                 if u.kind is Kind.COMMAND and u.action in SESSION_ACTIONS:
                     self.command(u.action)
                     return Outcome.ACTED

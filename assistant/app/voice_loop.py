@@ -37,8 +37,11 @@ MIC_RETRY_EVERY = 2.0
 
 
 def session_grammar(understanding, model=None) -> tuple[list[str], list[str]]:
-    """Command sentences for the recogniser's commands-only mode, and the words the model lacks."""
-    phrases = sorted({s for s, kind, name in understanding.table if kind is Kind.COMMAND and name in SESSION_ACTIONS})
+    """What the recogniser may hear during a session: the session commands (with their polite and
+    colloquial forms) and the short red-flag phrases (prompts/safety.toml), and the words of these
+    the model lacks."""
+    phrases = sorted({s for s, kind, name in understanding.table if kind is Kind.COMMAND and name in SESSION_ACTIONS}
+                     | set(understanding.safety.session_phrases))
     if model is None:
         return phrases, []
     from assistant.audio.recogniser import unknown_words
@@ -125,6 +128,11 @@ class VoiceLoop:
     def handle(self, heard: Transcript) -> None:
         u = self.understanding.understand(heard.text)
         conv = self.conversation
+        if conv.session_active() and u.kind is Kind.SAFETY:
+            if heard.final:
+                conv.hear(u)          # pauses the counting and refers
+                self.actions.append("pause")
+            return
         if conv.session_active():
             if (u.kind is not Kind.COMMAND or u.action not in SESSION_ACTIONS
                     or self.understanding.precision(heard.text, u.matched) < SESSION_COMMAND_PRECISION):

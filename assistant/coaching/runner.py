@@ -20,6 +20,7 @@ from assistant.settings import Settings
 ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
 START_LEAD = 0.3    # seconds between "start" and the first cue
 RESUME_GAP = 0.4    # after "verder": the resumed line, this much quiet, then the round again
+SAID_GAP = 0.3      # between two lines said one after the other outside the plan
 
 
 class Sink(Protocol):
@@ -112,6 +113,7 @@ class SessionResult:
 @dataclass
 class _Command:
     action: str
+    say: str = ""          # said first (a pause for a red flag says why)
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -140,12 +142,14 @@ class SessionRunner:
         self._deadlines: list[float] = []
         self._next = 0          # index of the next cue to hand to the sink
         self._last = -1         # index of the last cue handed to the sink
+        self._said_until = 0.0  # when the last line said outside the plan ends
 
     # -- control interface (thread-safe) -----------------------------------------------------
-    def command(self, action: str) -> None:
+    def command(self, action: str, say: str = "") -> None:
+        """Carry out ``action`` on the coach thread; ``say`` is spoken first (pause only)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown session action {action!r}")
-        self._inbox.put(_Command(action))
+        self._inbox.put(_Command(action, say))
 
     def pause(self) -> None: self.command("pause")
     def resume(self) -> None: self.command("resume")
@@ -175,7 +179,7 @@ class SessionRunner:
                 wake = self._deadlines[-1] + self._sink.duration(last.text, last.fast)
             cmd = self._clock.get(self._inbox, wake)
             if cmd is not None:
-                self._handle(cmd.action)
+                self._handle(cmd.action, cmd.say)
             elif self._next < len(self._plan):
                 self._play_next()
             else:
@@ -198,22 +202,29 @@ class SessionRunner:
             self._emit(RoundDone(cue.rep))
 
     def _say_now(self, text: str) -> None:
-        at = self._clock.now() + self._sink.lookahead
+        """Say ``text`` now, or right after the line this session said last: never two at once."""
+        at = max(self._clock.now() + self._sink.lookahead, self._said_until + SAID_GAP)
+        until = at + self._sink.duration(text, False)
+        self._said_until = until
         self._sink.play(text, False, at)
-        self._emit(Said(text, at, at + self._sink.duration(text, False), self.state is not State.RUNNING))
+        self._emit(Said(text, at, until, self.state is not State.RUNNING))
 
-    def _handle(self, action: str) -> None:
+    def _handle(self, action: str, say: str = "") -> None:
         words = self._control
         if action == "stop":
             self._sink.silence()
+            self._said_until = 0.0   # what was still to be said is gone
             self.result.stopped = True
             self.state = State.DONE
             self._say_now(words["halted"]["stopped"].format(done=self.result.reps_done, reps=self.settings.reps))
             self._emit(Stopped(self.result))
         elif action == "pause":
-            if self.state is State.RUNNING:
+            if self.state is State.RUNNING or say:
                 self._sink.silence()
+                self._said_until = 0.0   # what was still to be said is gone
                 self.state = State.PAUSED
+                if say:
+                    self._say_now(say)
                 self._say_now(words["halted"]["paused"])
                 self._emit(Paused())
         elif action == "resume":
@@ -221,7 +232,7 @@ class SessionRunner:
                 self.state = State.RUNNING
                 line = words["during"]["resumed"]
                 self._say_now(line)
-                at = self._clock.now() + self._sink.lookahead + self._sink.duration(line, False) + RESUME_GAP
+                at = self._said_until + RESUME_GAP
                 self._restart_from(self._resume_index(), at)
                 self._emit(Resumed())
         elif action in ("slower", "faster"):

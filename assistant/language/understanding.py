@@ -1,10 +1,13 @@
 """Understanding: a transcript in, an intent out. A pure function of the text and prompts/.
 
-Phrases are hassil templates (Home Assistant's format). Every sentence they allow is listed once
-with hassil's sampler; a transcript is cleaned the way the recogniser's output needs (fillers,
-split compounds, digits, a misheard word) and matched to the nearest known sentence with rapidfuzz.
-Below a fixed similarity cutoff, or when two different intents are nearly as close, we ask the
-user to rephrase rather than guess: a wrong answer to a medical question is worse than none.
+In order, as the design asks: (1) the safety layer (red flags by category, negation aware);
+(2) request frames ("kunt u ...", "zou je ... kunnen", "alsjeblieft") are set aside, so a polite
+command in question form is still a command, and a real question never acts; (3) the nearest known
+sentence: every hassil template is sampled once, words are compared by their Dutch stem
+(PyStemmer), and a weighted word overlap picks the sentence; (4) when no sentence is close, the
+evidence of each intent's own answer and leaflet section decides, but only by a clear margin;
+(5) otherwise we ask to rephrase, or, when the body is spoken of, point to the huisarts.
+A wrong answer to a medical question is worse than "Wilt u het anders zeggen?".
 """
 
 from __future__ import annotations
@@ -19,27 +22,27 @@ import pickle
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from hassil import Intents
-from hassil.sample import sample_intents
 from rapidfuzz import fuzz, process
 
 from assistant import paths, prompts
+from assistant.language.safety import SafetyLayer
+from assistant.language.words import Stems
 
 log = logging.getLogger(__name__)
 
 ACTIONS = ("start", "stop", "pause", "resume", "repeat", "help", "status", "slower", "faster")
 
 
-
 class Kind(enum.StrEnum):
     """What an utterance was understood as (also the label kinds of the sentence table)."""
     COMMAND = "command"        # do something now: start, stop, pause, ...
     QUESTION = "question"      # a question the leaflet answers
-    SAFETY = "safety"          # a symptom: the huisarts, never exercise advice
+    SAFETY = "safety"          # a red flag: the huisarts, never exercise advice
+    BODY = "body"              # not understood, but about the body: gently, the huisarts
     MORE = "more"              # "vertel meer"
     PROGRAMME = "programme"    # a question about the user's own programme
     REPLY = "reply"            # a short reply: yes/no, the reminder words
@@ -61,10 +64,13 @@ class Understood:
     answer: str               # what would be spoken
     score: float              # similarity of the nearest known sentence, 0-100
     matched: str = ""         # that sentence
+    category: str | None = None   # a red flag's category (prompts/safety.toml)
+    urgent: bool = False          # ... that wants a call today
 
     def as_json(self) -> dict:
         return {"text": self.text, "intent": self.intent, "action": self.action,
-                "answer": self.answer, "score": round(self.score, 1), "kind": self.kind}
+                "answer": self.answer, "score": round(self.score, 1), "kind": str(self.kind),
+                "category": self.category}
 
 
 def _accent_table() -> dict[int, str]:
@@ -88,6 +94,9 @@ def fold(text: str) -> str:
 
 
 def _templates_to_sentences(name: str, templates: list[str], rules: dict, lists: dict | None = None) -> list[str]:
+    from hassil import Intents  # only when the tables are built, not at every start
+    from hassil.sample import sample_intents
+
     data = {
         "language": "nl",
         "intents": {name: {"data": [{"sentences": templates}]}},
@@ -111,20 +120,28 @@ def _words_in(data) -> set[str]:
 @dataclass(frozen=True)
 class Compiled:
     """Everything derived from prompts/ once (and cached on disk): the matcher's tables."""
-    table: list[tuple[str, Kind, str]]           # (folded sentence, kind, name): one source for all
-    exact: dict[str, tuple[Kind, str]]           # a sentence one intent alone spells out
+    # Every sentence the templates allow (folded), and its label: one source for matcher,
+    # recogniser grammar and tests. Kept as plain strings and label numbers: 68,000 tuples of
+    # enums take 40 ms to unpickle, and the start-up budget is 200 ms.
+    sentences: list[str]
+    labels: list[tuple[Kind, str]]               # (kind, name), each once
+    label_of: np.ndarray                         # sentence id -> index into labels
+    exact: dict[str, int]                        # a sentence one intent alone spells out -> label
+    exact_keyed: dict[str, int]                  # ... the same, as stems
     vocabulary: set[str]                         # every word of every known sentence
     long_words: list[str]                        # candidates for spelling correction
     protected: set[str]                          # words the program itself uses: never "corrected"
-    weights: dict[str, float]                    # word -> weight (inverse intent frequency)
-    stopwords: set[str]
-    postings: dict[str, np.ndarray]              # word -> ids of the sentences that hold it
-    sentence_weight: np.ndarray                  # id -> summed weight of its words
+    command_words: set[str]                      # words of the command sentences
+    weights: dict[str, float]                    # stem -> weight (inverse intent frequency)
+    stopwords: set[str]                          # stems that weigh nothing
+    postings: dict[str, np.ndarray]              # stem -> ids of the sentences that hold it
+    sentence_weight: np.ndarray                  # id -> summed weight of its stems
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)  # intent -> stem -> idf
 
 
-def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict) -> Compiled:
+def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict, safety: dict,
+             stems: Stems) -> Compiled:
     """Everything derived from prompts/: the sentence table, word weights and the index."""
-    # (folded sentence, kind, name); one source for matcher, vocabulary and tests.
     table: list[tuple[str, Kind, str]] = []
     for action, spec in commands["commands"].items():
         for s in _templates_to_sentences(action, spec["sentences"], commands["expansion_rules"]):
@@ -149,51 +166,77 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict)
         for s in _templates_to_sentences(name, templates, {}, {"tijd": time_words}):
             table.append((s, REPLY, name))
 
+    keyed = [" ".join(stems.keys(s.split())) for s, _, _ in table]
+    labels_of_surface: dict[str, set[tuple[Kind, str]]] = {}
+    for s, kind, name in table:
+        labels_of_surface.setdefault(s, set()).add((kind, name))
     labels_of_sentence: dict[str, set[tuple[Kind, str]]] = {}
-    labels_of_word: dict[str, set[tuple[Kind, str]]] = {}
-    for sentence, kind, name in table:
-        labels_of_sentence.setdefault(sentence, set()).add((kind, name))
-        for w in sentence.split():
-            labels_of_word.setdefault(w, set()).add((kind, name))
+    labels_of_key: dict[str, set[tuple[Kind, str]]] = {}
+    for k, (_, kind, name) in zip(keyed, table, strict=True):
+        labels_of_sentence.setdefault(k, set()).add((kind, name))
+        for w in k.split():
+            labels_of_key.setdefault(w, set()).add((kind, name))
 
     # Word weights: the fewer intents use a word, the more it says (an inverse document frequency
     # over intents); stop words weigh nothing, a few meaning-changing words are set by hand.
     m = cfg["matching"]
-    stopwords = {fold(w) for w in m["stopwords"]}
-    boost = {fold(k): v for k, v in m["boost"].items()}
+    stopwords = {stems.key(fold(w)) for w in m["stopwords"]}
+    boost = {stems.key(fold(k)): v for k, v in m["boost"].items()}
     n_labels = len({(k, n) for _, k, n in table})
     weights = {w: 0.0 if w in stopwords else boost.get(w, max(0.1, math.log(n_labels / len(labels))))
-               for w, labels in labels_of_word.items()}
+               for w, labels in labels_of_key.items()}
 
     postings: dict[str, list[int]] = {}
     sentence_weight = np.zeros(len(table), dtype=np.float64)
-    for i, (sentence, _, _) in enumerate(table):
-        for w in set(sentence.split()):
+    for i, k in enumerate(keyed):
+        for w in set(k.split()):
             postings.setdefault(w, []).append(i)
             sentence_weight[i] += weights[w]
 
-    vocabulary = set(labels_of_word)
+    # Evidence beyond the templates: each leaflet intent's own answer, longer answer and section
+    # title. A word weighs by how few intents' texts hold it (idf).
+    docs: dict[str, set[str]] = {}
+    for name, spec in faq["intents"].items():
+        words = _words_in([spec["answer"], spec["more"], spec["section"], spec.get("keywords", [])])
+        words |= {w for (s, kind, n) in table if kind is QUESTION and n == name for w in s.split()}
+        docs[name] = {stems.key(w) for w in words}
+    n_docs = len(docs)
+    df: dict[str, int] = {}
+    for keys in docs.values():
+        for k in keys:
+            df[k] = df.get(k, 0) + 1
+    evidence = {name: {k: 0.0 if k in stopwords else math.log(n_docs / df[k]) for k in keys}
+                for name, keys in docs.items()}
+
+    vocabulary = {w for s, _, _ in table for w in s.split()}
+    labels = sorted({(kind, name) for _, kind, name in table})
+    index = {label: i for i, label in enumerate(labels)}
     return Compiled(
-        table=table,
-        # A sentence a template spells out exactly, for one intent only, needs no guessing.
-        exact={s: next(iter(ls)) for s, ls in labels_of_sentence.items() if len(ls) == 1},
+        sentences=[s for s, _, _ in table],
+        labels=labels,
+        label_of=np.asarray([index[(kind, name)] for _, kind, name in table], dtype=np.int16),
+        exact={s: index[next(iter(ls))] for s, ls in labels_of_surface.items() if len(ls) == 1},
+        exact_keyed={s: index[next(iter(ls))] for s, ls in labels_of_sentence.items() if len(ls) == 1},
         vocabulary=vocabulary,
         long_words=sorted(w for w in vocabulary if len(w) >= 4),
-        protected=_words_in(coach) | _words_in(faq) | _words_in(commands),
+        protected=_words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety),
+        command_words={w for s, kind, _ in table if kind is COMMAND for w in s.split()},
         weights=weights,
         stopwords=stopwords,
         postings={w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
         sentence_weight=sentence_weight,
+        evidence=evidence,
     )
 
 
 def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled]) -> Compiled:
-    """``build()``, kept on disk under a digest of the prompts, this module's code and the
+    """``build()``, kept on disk under a digest of the prompts, this package's code and the
     library versions: a change to any of them builds anew, with no version to bump by hand."""
-    import hassil
+    from importlib.metadata import version  # not `import hassil`: that alone takes 50 ms
 
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    key = json.dumps([code, getattr(hassil, "__version__", ""), np.__version__, sources],
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in ("understanding.py", "words.py"))).hexdigest()
+    key = json.dumps([code, version("hassil"), np.__version__, version("PyStemmer"), sources],
                      sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     path = (cache_dir or paths.cache_dir()) / "understanding" / f"{digest}.pickle"
@@ -211,8 +254,8 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(tmp, "wb") as out:
+            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as err:
         log.info("could not write understanding cache %s: %r", path, err)
@@ -225,32 +268,44 @@ class Understanding:
         faq = prompts.load("faq", directory)
         coach = prompts.load("coach", directory)
         programme = prompts.load("programme", directory)
+        safety = prompts.load("safety", directory)
         self.config = cfg = prompts.load("understanding", directory)
         self.commands = commands["commands"]
         self.faq = faq["intents"]
+        self.stems = Stems()
+        self.safety = SafetyLayer(safety, self.stems)
         m = cfg["matching"]
         self.cutoff, self.margin, self.spelling_cutoff = m["cutoff"], m["margin"], m["spelling_cutoff"]
         self.command_recall = m["command_recall"]
+        self.command_min_weight = m["command_min_weight"]
         self._unknown_weight = m["unknown_weight"]
         self._recall_weight = m["recall_weight"]
         self._spelling_min_length = m["spelling_min_length"]
+        ev = cfg["evidence"]
+        self._evidence_share, self._evidence_margin = ev["share"], ev["margin"]
+        self._evidence_min_words = ev["min_words"]
         norm = cfg["normalise"]
         self._fillers = {fold(w) for w in norm["fillers"]}
         self._numbers = norm["numbers"]
-        self._question_starts = [fold(s).split() for s in cfg["question"]["starts"]]
-        self._requests = [fold(s).split() for s in cfg["question"]["requests"]]
-        self._safety_words = {fold(w) for w in cfg["safety"]["words"]}
-        sources = (commands, faq, coach, cfg, programme)
-        c = _cached(sources, cache_dir, lambda: _compile(*sources))
+        q = cfg["question"]
+        self._question_starts = [fold(s).split() for s in q["starts"]]
+        self._frames = sorted((fold(s).split() for s in q["request_frames"]), key=len, reverse=True)
+        self._frame_tails = {fold(w) for w in q["request_tails"]}
+        sources = (commands, faq, coach, cfg, programme, safety)
+        c = _cached(sources, cache_dir, lambda: _compile(*sources, self.stems))
         self.compiled = c
-        self.table, self.vocabulary, self.weights = c.table, c.vocabulary, c.weights
-        self._exact, self._long_words, self._protected = c.exact, c.long_words, c.protected
-        self._stopwords, self._postings, self._sentence_weight = c.stopwords, c.postings, c.sentence_weight
+        self.vocabulary, self.weights = c.vocabulary, c.weights
 
-    def weight(self, word: str) -> float:
-        if word in self._stopwords:
+    @property
+    def table(self) -> list[tuple[str, Kind, str]]:
+        """(sentence, kind, name) for every sentence the templates allow."""
+        c = self.compiled
+        return [(s, *c.labels[i]) for s, i in zip(c.sentences, c.label_of.tolist(), strict=True)]
+
+    def weight(self, key: str) -> float:
+        if key in self.compiled.stopwords:
             return 0.0
-        return self.weights.get(word, self._unknown_weight)
+        return self.weights.get(key, self._unknown_weight)
 
     # -- cleaning what the recogniser heard ------------------------------------------------------
     def normalise(self, text: str) -> str:
@@ -263,8 +318,14 @@ class Understanding:
         out, i = [], 0
         while i < len(words):
             for n in (3, 2):
+                if i + n > len(words):
+                    continue
                 joined = "".join(words[i:i + n])
-                if i + n <= len(words) and joined in self.vocabulary:
+                if joined not in self.vocabulary and n == 2 and len(joined) >= 6:
+                    # a split that also lost a letter: "snel er" for "sneller"
+                    near = process.extractOne(joined, self.compiled.long_words, scorer=fuzz.ratio, score_cutoff=92)
+                    joined = near[0] if near and len(near[0]) > len(joined) else joined
+                if joined in self.vocabulary:
                     out.append(joined)
                     i += n
                     break
@@ -275,81 +336,155 @@ class Understanding:
 
     def _correct(self, word: str) -> str:
         """A misheard or mistyped word becomes the nearest known word, when it is close enough."""
-        if word in self.vocabulary or len(word) < self._spelling_min_length or word in self._protected:
+        c = self.compiled
+        if word in c.vocabulary or len(word) < self._spelling_min_length or word in c.protected:
             return word
-        best = process.extractOne(word, self._long_words, scorer=fuzz.ratio, score_cutoff=self.spelling_cutoff)
-        return best[0] if best else word
+        if self.stems.key(word) in self.weights:
+            return word       # another form of a known word: the stem will find it
+        found = process.extract(word, c.long_words, scorer=fuzz.ratio, score_cutoff=self.spelling_cutoff, limit=5)
+        if not found:
+            return word
+        # Of equally near words, a command word wins: one letter off "start" is more likely the
+        # user's command than "staat".
+        top = [w for w, score, _ in found if score == found[0][1]]
+        return next((w for w in top if w in c.command_words), top[0])
 
     def _starts_with(self, words: list[str], patterns: list[list[str]]) -> bool:
         return any(words[: len(p)] == p for p in patterns)
 
-    def is_question(self, normalised: str) -> bool:
-        words = normalised.split()
-        return self._starts_with(words, self._question_starts) and not self._starts_with(words, self._requests)
+    def strip_request(self, words: list[str]) -> tuple[list[str], bool]:
+        """('kunt u iets langzamer tellen alstublieft' ->) the request without its polite frame,
+        and whether there was one: a request in question form is still a request."""
+        request = False
+        for frame in self._frames:
+            if words[: len(frame)] == frame and len(words) > len(frame):
+                words, request = words[len(frame):], True
+                break
+        while len(words) > 1 and words[-1] in self._frame_tails:
+            words, request = words[:-1], True
+        return words, request
 
-    def mentions_symptom(self, normalised: str) -> bool:
-        return any(w in self._safety_words for w in normalised.split())
+    def is_question(self, normalised: str) -> bool:
+        words, request = self.strip_request(normalised.split())
+        return not request and self._starts_with(words, self._question_starts)
 
     # -- matching --------------------------------------------------------------------------------
-    def nearest(self, normalised: str, limit: int = 25) -> list[tuple[str, Kind, str, float]]:
+    def nearest(self, keys: list[str], limit: int = 25) -> list[tuple[str, Kind, str, float]]:
         """The closest known sentences: (sentence, kind, name, score 0-100), best first.
 
-        Score: weighted Dice overlap of the two word sets, 100 * 2|A∩B| / (|A| + |B|) with word
-        weights; ties go to the sentence closer in spelling and order (rapidfuzz).
+        Score: weighted Dice overlap of the two sets of stems, recall counted ``recall_weight``
+        times; ties go to the sentence closer in spelling and order (rapidfuzz).
         """
-        words = set(normalised.split())
+        c = self.compiled
+        words = set(keys)
         input_weight = sum(self.weight(w) for w in words)
-        known = [w for w in words if w in self._postings and self.weights[w] > 0]
+        known = [w for w in words if w in c.postings and self.weights[w] > 0]
         if input_weight <= 0 or not known:
             return []
-        ids = np.concatenate([self._postings[w] for w in known])
-        wts = np.concatenate([np.full(self._postings[w].size, self.weights[w]) for w in known])
-        overlap = np.bincount(ids, weights=wts, minlength=len(self.table))
+        ids = np.concatenate([c.postings[w] for w in known])
+        wts = np.concatenate([np.full(c.postings[w].size, self.weights[w]) for w in known])
+        overlap = np.bincount(ids, weights=wts, minlength=len(c.sentences))
         b2 = self._recall_weight
-        dice = 100.0 * (1 + b2) * overlap / (b2 * self._sentence_weight + input_weight)
+        dice = 100.0 * (1 + b2) * overlap / (b2 * c.sentence_weight + input_weight)
         top = np.argpartition(-dice, min(limit, dice.size - 1))[:limit]
-        hits = [(self.table[i][0], self.table[i][1], self.table[i][2], float(dice[i])) for i in top]
-        hits.sort(key=lambda h: (-round(h[3], 6), -fuzz.token_sort_ratio(normalised, h[0])))
+        joined = " ".join(keys)
+        hits = [(c.sentences[i], *c.labels[c.label_of[i]], float(dice[i])) for i in top]
+        hits.sort(key=lambda h: (-round(h[3], 6), -fuzz.token_sort_ratio(joined, h[0])))
         return hits
 
-    def _share(self, words: set[str], within: set[str]) -> float:
-        """The part of ``words``, by weight, that also stands in ``within``, 0-1."""
-        total = sum(self.weight(w) for w in words)
-        return sum(self.weight(w) for w in words if w in within) / total if total else 0.0
+    def _share(self, keys: set[str], within: set[str]) -> float:
+        """The part of ``keys``, by weight, that also stands in ``within``, 0-1."""
+        total = sum(self.weight(w) for w in keys)
+        return sum(self.weight(w) for w in keys if w in within) / total if total else 0.0
+
+    def _keys(self, text: str) -> set[str]:
+        return set(self.stems.keys(text.split()))
+
+    def _found_weight(self, keys: list[str], sentence: str) -> float:
+        """The weight of the sentence's stems that the utterance holds."""
+        have = set(keys)
+        return sum(self.weight(k) for k in self._keys(sentence) if k in have)
 
     def recall(self, normalised: str, sentence: str) -> float:
         """How much of a known sentence (by word weight) the utterance contains, 0-1."""
-        return self._share(set(sentence.split()), set(normalised.split()))
+        return self._share(self._keys(sentence), self._keys(normalised))
 
     def precision(self, text: str, sentence: str) -> float:
         """How much of the utterance (by word weight, unknown words included) the known sentence
         explains, 0-1: 'gaan we confirmen' is only partly 'we gaan weer'."""
-        return self._share(set(self.normalise(text).split()), set(sentence.split()))
+        return self._share(self._keys(self.normalise(text)), self._keys(sentence))
+
+    def evidence(self, keys: list[str]) -> list[tuple[str, float, int]]:
+        """Each leaflet intent's share of the utterance's weight found in its own texts, and how
+        many content words it found: (intent, share 0-1, words), best first."""
+        content = {k for k in keys if k not in self.compiled.stopwords}
+        scored = []
+        for name, doc in self.compiled.evidence.items():
+            weights = {k: doc.get(k, self._idf_unknown(k)) for k in content}
+            total = sum(weights.values())
+            found = [k for k in content if k in doc and doc[k] > 0]
+            share = sum(doc[k] for k in found) / total if total else 0.0
+            scored.append((name, share, len(found)))
+        scored.sort(key=lambda x: -x[1])
+        return scored
+
+    def _idf_unknown(self, key: str) -> float:
+        """The weight of a word an intent's texts lack: as rare as the rarest known word."""
+        for doc in self.compiled.evidence.values():
+            if key in doc:
+                return max(doc[key], 0.0)
+        return math.log(len(self.compiled.evidence))
 
     def understand(self, text: str) -> Understood:
         cfg = self.config
         normalised = self.normalise(text)
-        if not normalised:
+        words = normalised.split()
+        if not words:
             return Understood(text, Kind.EMPTY, None, None, cfg["unclear"]["answer"], 0.0)
-        if self.mentions_symptom(normalised):
-            return Understood(text, Kind.SAFETY, cfg["safety"]["intent"], None, cfg["safety"]["answer"], 100.0)
+        flag = self.safety.check(words)
+        if flag is not None:
+            return Understood(text, Kind.SAFETY, cfg["safety"]["intent"], None, flag.category.referral, 100.0,
+                              flag.sign.text, category=flag.category.name, urgent=flag.category.urgent)
 
-        question = self.is_question(normalised)
-        if normalised in self._exact:
-            kind, name = self._exact[normalised]
-            return self._result(text, kind, name, 100.0, normalised)
-        hits = [h for h in self.nearest(normalised)
+        core, request = self.strip_request(words)
+        question = not request and self._starts_with(core, self._question_starts)
+        keys = self.stems.keys(core)
+        c = self.compiled
+        # A sentence a template spells out word for word needs no guessing (nor a question gate:
+        # "wat zei je" is written as a request); its stems alone, only outside the question gate.
+        for candidate in (normalised, " ".join(core)):
+            if candidate in c.exact:
+                kind, name = c.labels[c.exact[candidate]]
+                return self._result(text, kind, name, 100.0, candidate)
+        for candidate in (" ".join(self.stems.keys(words)), " ".join(keys)):
+            if candidate in c.exact_keyed:
+                kind, name = c.labels[c.exact_keyed[candidate]]
+                if not (question and kind is COMMAND and not self.commands[name].get("question_form_ok")):
+                    return self._result(text, kind, name, 100.0, candidate)
+        hits = [h for h in self.nearest(keys)
                 if not (question and h[1] == COMMAND and not self.commands[h[2]].get("question_form_ok"))]
-        if not hits or hits[0][3] < self.cutoff:
-            best = hits[0][3] if hits else 0.0
-            return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
-        sentence, kind, name, score = hits[0]
-        if kind == COMMAND and self.recall(normalised, sentence) < self.command_recall:
-            return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], score, sentence)
-        runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
-        if runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN:
-            return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], score, sentence)
-        return self._result(text, kind, name, score, sentence)
+        if hits and hits[0][3] >= self.cutoff:
+            sentence, kind, name, score = hits[0]
+            runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
+            close = runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN
+            if kind == COMMAND and (self.recall(" ".join(core), sentence) < self.command_recall
+                                    or self._found_weight(keys, sentence) < self.command_min_weight):
+                pass   # a command needs nearly all of its sentence, and words that carry meaning
+            elif not close:
+                return self._result(text, kind, name, score, sentence)
+        best = hits[0][3] if hits else 0.0
+        ranked = self.evidence(keys)
+        if ranked:
+            (name, share, found), second = ranked[0], ranked[1][1] if len(ranked) > 1 else 0.0
+            ood_first = bool(hits) and hits[0][1] == OUT_OF_DOMAIN and hits[0][3] >= self.cutoff
+            if (not ood_first and share >= self._evidence_share and share - second >= self._evidence_margin
+                    and found >= self._evidence_min_words):
+                return self._result(text, QUESTION, name, 100.0 * share, "")
+        if hits and hits[0][1] == OUT_OF_DOMAIN and best >= self.cutoff:
+            return self._result(text, OUT_OF_DOMAIN, "ood", best, hits[0][0])
+        if self.safety.about_the_body(words):
+            return Understood(text, Kind.BODY, None, None, self.safety.body_answer, best)
+        return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
 
     def _result(self, text: str, kind: Kind, name: str, score: float, sentence: str) -> Understood:
         cfg = self.config

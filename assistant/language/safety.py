@@ -1,0 +1,78 @@
+"""The safety layer: red-flag symptoms by category, checked before anything else. Pure.
+
+A sign is a few word groups that must all occur in what was said (compared by stem, so "plas",
+"plassen" and "geplast" are one), unless a negation stands just before one of its words ("geen pijn
+meer"). The categories, their signs and referral sentences are data in prompts/safety.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.language.words import Stems
+
+
+@dataclass(frozen=True)
+class Sign:
+    groups: tuple[frozenset[str], ...]   # each group: stems, any of which will do
+    text: str                            # as written in the prompts file, for the log
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    referral: str
+    urgent: bool
+    signs: tuple[Sign, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    category: Category
+    sign: Sign
+
+
+class SafetyLayer:
+    def __init__(self, data: dict, stems: Stems) -> None:
+        self._stem = stems.key
+        self.negations = frozenset(self._stem(w) for w in data["negations"])
+        self.window = data["negation_window"]
+        self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
+        self.body_words = frozenset(self._stem(w) for w in data["body_words"])
+        self.body_answer = data["body_answer"]
+        self.session_phrases = tuple(data["session_phrases"])
+        self.categories = tuple(
+            Category(name, spec["referral"], spec["urgent"], tuple(self._sign(s) for s in spec["signs"]))
+            for name, spec in data["categories"].items())
+
+    def _sign(self, text: str) -> Sign:
+        groups = tuple(frozenset(self._stem(w) for w in group.split("|")) for group in text.split())
+        return Sign(groups, text)
+
+    def check(self, words: list[str]) -> RedFlag | None:
+        """The first red flag among the (folded) ``words``, or None."""
+        keys = [self._stem(w) for w in words]
+        if self.not_about_me & set(keys):
+            return None
+        for category in self.categories:
+            for sign in category.signs:
+                if self._present(sign, keys):
+                    return RedFlag(category, sign)
+        return None
+
+    def _present(self, sign: Sign, keys: list[str]) -> bool:
+        positions = []
+        for group in sign.groups:
+            found = [i for i, k in enumerate(keys) if k in group]
+            if not found:
+                return False
+            positions.append(found[0])
+        own = {i for i, k in enumerate(keys) if any(k in g for g in sign.groups)}
+        for p in positions:
+            before = range(max(0, p - self.window), p)
+            if any(keys[i] in self.negations and i not in own for i in before):
+                return False
+        return True
+
+    def about_the_body(self, words: list[str]) -> bool:
+        return any(self._stem(w) in self.body_words for w in words)

@@ -1,0 +1,71 @@
+"""The safety layer: red flags by category, checked first, negation aware; never set off by the
+coach's own words."""
+
+import pytest
+
+from assistant import prompts
+from assistant.coaching import plan as P
+from assistant.language.understanding import Understanding
+from assistant.settings import POSITIONS, Settings
+
+
+@pytest.fixture(scope="module")
+def u():
+    return Understanding()
+
+
+@pytest.mark.parametrize("text, category", [
+    ("er zit bloed in mijn urine", "blood"), ("mijn plas is rood", "blood"),
+    ("het prikt als ik plas", "pain"), ("au", "pain"), ("het doet zeer", "pain"),
+    ("ik heb koorts", "fever"), ("mijn urine is troebel", "urine_changed"), ("mijn plas stinkt", "urine_changed"),
+    ("ik kan niet plassen", "retention"), ("mijn blaas wordt niet leeg", "retention"),
+    ("er zakt iets naar beneden", "prolapse"), ("ik voel een bult van onderen", "prolapse"),
+    ("ik verlies de hele tijd urine", "leak_worse"), ("het lekken is veel erger geworden", "leak_worse"),
+    ("ik verlies ontlasting", "stool"), ("ik kan mijn winden niet ophouden", "stool"),
+    ("mijn billen voelen gevoelloos", "numbness"), ("ik ben net bevallen", "pregnancy"),
+    ("ik heb een keizersnede gehad", "pregnancy"), ("ik ben vorige week geopereerd", "surgery"),
+    ("ik heb een katheter", "surgery"), ("ik heb enorme dorst en plas veel", "thirst"),
+])
+def test_each_category_is_recognised_in_plain_words(u, text, category):
+    r = u.understand(text)
+    assert (r.kind, r.category) == ("safety", category), text
+    assert "huisarts" in r.answer and r.action is None
+
+
+@pytest.mark.parametrize("text", ["ik heb geen pijn meer", "dat is zeer duidelijk", "ik ben niet zwanger",
+                                  "mijn hond heeft bloed aan zijn poot", "ik lek niet meer",
+                                  "ik verlies ineens wat urine als ik nies"])
+def test_negations_and_other_senses_are_no_alarm(u, text):
+    assert u.understand(text).kind != "safety", text
+
+
+def test_a_red_flag_wins_over_an_exercise_question(u):
+    r = u.understand("mag ik nog oefenen nu ik bloed in mijn plas heb")
+    assert r.kind == "safety" and r.category == "blood"
+
+
+def test_cannot_pee_at_all_says_call_today(u):
+    r = u.understand("ik kan helemaal niet plassen")
+    assert r.urgent and "vandaag" in r.answer
+
+
+def test_not_understood_but_about_the_body_points_to_the_huisarts(u):
+    r = u.understand("mijn blaas doet raar de laatste tijd")
+    assert r.kind in ("body", "safety") and "huisarts" in r.answer
+
+
+def test_every_session_phrase_is_a_red_flag(u):
+    for phrase in prompts.load("safety")["session_phrases"]:
+        assert u.understand(phrase).kind == "safety", phrase
+
+
+def test_nothing_the_coach_says_sets_off_the_safety_layer(u):
+    words = prompts.load("coach")
+    said = set()
+    for position in POSITIONS:
+        for first in (True, False):
+            plan = P.build_plan(Settings(position=position), words, first_session=first, closing=[])
+            said |= {c.text for c in plan}
+    said |= set(words["control"]["during"].values()) | set(words["control"]["halted"].values())
+    for text in sorted(said):
+        assert u.understand(text.format(rep=1, reps=10, done=1)).kind != "safety", text
