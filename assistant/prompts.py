@@ -131,6 +131,9 @@ class Faq:
 @dataclass(frozen=True)
 class Normalise:
     fillers: list[str]
+    synonyms: dict[str, str]
+    function_words: list[str]
+    function_weight: float
     numbers: dict[str, str]
 
 
@@ -141,6 +144,7 @@ class Matching:
     margin: float
     command_recall: float
     command_min_weight: float
+    command_precision: float
     spelling_cutoff: float
     spelling_min_length: int
     unknown_weight: float
@@ -153,6 +157,9 @@ class Question:
     starts: list[str]
     request_frames: list[str]
     request_tails: list[str]
+    reported_frames: list[str]
+    reported_tails: list[str]
+    reported_pronouns: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,8 @@ class SafetyWords:
     negations: list[str]
     negation_window: int
     not_about_me: list[str]
+    others: list[str]
+    first_person: list[str]
     body_words: list[str]
     body_answer: str
     session_phrases: list[str]

@@ -27,15 +27,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST half", DATA / "heldout" / "test.tsv")]
+SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST half", DATA / "heldout" / "test.tsv"),
+        ("second set, tune half", DATA / "heldout2" / "tune.tsv"), ("second set, TEST half", DATA / "heldout2" / "test.tsv")]
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
 # Figures before the matcher was rebuilt (issue 9), measured with this script on 2026-11-26.
+# (in-domain, wrong, ood refused, red flags referred, of, false alarms, false actions)
 BEFORE = {
-    "held-out tune half": None,
-    "held-out TEST half": None,
+    "held-out tune half": (0.621, 0.064, 0.774, 4, 36, 6, 1),
+    "held-out TEST half": (0.589, 0.091, 0.839, 6, 30, 4, 1),
+    "project's own eval_*.tsv": (0.989, 0.003, 0.980, 17, 17, 0, 0),
 }
+BEFORE_TIMES = {"p95_ms": 0.902, "load_ms": 241}
 
 
 def rows(path: Path):
@@ -110,6 +114,13 @@ def line(name: str, s: dict) -> str:
             f"{f'{sr}/{sn}':>9}{f'{cr}/{cn}':>9}{s['false_alarms']:>7}{s['false_actions']:>7}")
 
 
+def before_line(name: str) -> str | None:
+    if name not in BEFORE:
+        return None
+    ind, wrong, ood, sr, sn, alarms, actions = BEFORE[name]
+    return (f"  {'  before':26}{'':>5}{ind:>8.1%}{wrong:>7.1%}{ood:>9.1%}{f'{sr}/{sn}':>9}{'':>9}{alarms:>7}{actions:>7}")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[2:] if argv is None else argv
     sys.path.insert(0, str(ROOT))
@@ -127,11 +138,13 @@ def main(argv: list[str] | None = None) -> None:
         every += items
         s = score(u, items)
         print(line(name, s))
-        if name.startswith("held-out tune"):
-            tune_misses = s["misses"]
+        print(before_line(name))
+        if "tune" in name:
+            tune_misses += [(f"{e} [{name[:6]}]", g, t) for e, g, t in s["misses"]]
     old_items = [(old_label(e), t) for f in OLD for e, t in rows(f)]
     every += old_items
     print(line("project's own eval_*.tsv", score(u, old_items)))
+    print(before_line("project's own eval_*.tsv"))
     print(f"  {'goal':26}{'':>5}{GOALS['in_domain']:>8.0%}{'':>7}{GOALS['ood_refused']:>9.0%}{'all':>9}{'':>9}{'':>7}"
           f"{GOALS['false_actions']:>7}")
     if "--misses" in argv:
@@ -155,8 +168,10 @@ def main(argv: list[str] | None = None) -> None:
     warm = statistics.median(load_ms("") for _ in range(3))
     print()
     print(f"  {'time per utterance, median (ms)':42}{statistics.median(times):>8.3f}")
-    print(f"  {'time per utterance, p95 (ms)':42}{times[int(0.95 * len(times))]:>8.3f}   goal <= {GOALS['ms_p95']}")
-    print(f"  {'load, fresh process, cached tables (ms)':42}{warm:>8.0f}   goal <= {GOALS['load_ms']} (median of 3)")
+    print(f"  {'time per utterance, p95 (ms)':42}{times[int(0.95 * len(times))]:>8.3f}   goal <= {GOALS['ms_p95']}"
+          f"   before {BEFORE_TIMES['p95_ms']}")
+    print(f"  {'load, fresh process, cached tables (ms)':42}{warm:>8.0f}   goal <= {GOALS['load_ms']} (median of 3)"
+          f"   before {BEFORE_TIMES['load_ms']}")
     print(f"  {'load, fresh process, first run (ms)':42}{cold:>8.0f}   (builds the tables once)")
 
 

@@ -32,10 +32,10 @@ def eval_rows():
     return rows
 
 
-def heldout_rows(half: str):
-    """The independent set (tests/data/heldout/), written from the leaflet by someone who never
-    saw prompts/; only the tune half is used in tests, the test half is for the benchmark."""
-    for line in (DATA / "heldout" / f"{half}.tsv").read_text(encoding="utf-8").splitlines():
+def heldout_rows(half: str, folder: str = "heldout"):
+    """The independent sets (tests/data/heldout*/), written from the leaflet by writers who never
+    saw prompts/; only the tune halves are used in tests, the test halves are for the benchmark."""
+    for line in (DATA / folder / f"{half}.tsv").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             expected, text = line.split("\t")
             yield expected, text
@@ -208,19 +208,20 @@ def test_a_damaged_cache_is_rebuilt(tmp_path):
     assert Understanding(cache_dir=tmp_path).understand("stop").action == "stop"
 
 
-def test_the_tuning_half_of_the_independent_set_is_understood(u):
-    """A guard against regressions on the half we tuned on (the other half is reported by
+@pytest.mark.parametrize("folder, in_domain_goal, ood_goal", [("heldout", 0.95, 0.95), ("heldout2", 0.9, 0.9)])
+def test_the_tuning_halves_of_the_independent_sets_are_understood(u, folder, in_domain_goal, ood_goal):
+    """A guard against regressions on the halves we tuned on (the other halves are reported by
     `python -m bench understanding --test`, never tuned on)."""
-    rows = list(heldout_rows("tune"))
+    rows = list(heldout_rows("tune", folder))
     results = [(e, t, u.understand(t)) for e, t in rows]
     in_domain = [(e, t, r) for e, t, r in results if e != "ood" and not e.startswith("safety")]
     right = [1 for e, _, r in in_domain if e == (f"action:{r.action}" if r.action else r.intent)
              or (e == "action:status" and r.kind == "programme")]
-    assert len(right) / len(in_domain) >= 0.95
+    assert len(right) / len(in_domain) >= in_domain_goal
     red_flags = [(t, r.kind) for e, t, r in results if e.startswith("safety")]
     assert [x for x in red_flags if x[1] != "safety"] == []
     ood = [r for e, _, r in results if e == "ood"]
-    assert sum(r.kind in ("ood", "unclear", "body", "empty") for r in ood) / len(ood) >= 0.95
+    assert sum(r.kind in ("ood", "unclear", "body", "empty") for r in ood) / len(ood) >= ood_goal
     assert [(e, t) for e, t, r in results if r.action and not e.startswith("action:")] == []
 
 

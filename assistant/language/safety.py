@@ -38,6 +38,8 @@ class SafetyLayer:
         self.negations = frozenset(self._stem(w) for w in data["negations"])
         self.window = data["negation_window"]
         self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
+        self.others = frozenset(self._stem(w) for w in data["others"])
+        self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.body_words = frozenset(self._stem(w) for w in data["body_words"])
         self.body_answer = data["body_answer"]
         self.session_phrases = tuple(data["session_phrases"])
@@ -54,6 +56,8 @@ class SafetyLayer:
         keys = [self._stem(w) for w in words]
         if self.not_about_me & set(keys):
             return None
+        if self.others & set(keys) and not self.first_person & set(keys):
+            return None   # "mijn dochter is zwanger": about someone else
         for category in self.categories:
             for sign in category.signs:
                 if self._present(sign, keys):

@@ -106,6 +106,20 @@ def _templates_to_sentences(name: str, templates: list[str], rules: dict, lists:
     return sorted({fold(s) for _, s in sample_intents(Intents.from_dict(data))})
 
 
+def _without_repeats(words: list[str]) -> list[str]:
+    """'stop stop' -> 'stop', 'stop even stop even' -> 'stop even': people repeat a command when
+    it is not heard at once, and a repeat says nothing new."""
+    out = list(words)
+    for n in (3, 2, 1):
+        i = 0
+        while i + 2 * n <= len(out):
+            if out[i:i + n] == out[i + n:i + 2 * n]:
+                del out[i + n:i + 2 * n]
+            else:
+                i += 1
+    return out
+
+
 def _words_in(data) -> set[str]:
     """Every word in the strings of a parsed prompts file."""
     if isinstance(data, str):
@@ -278,6 +292,7 @@ class Understanding:
         self.cutoff, self.margin, self.spelling_cutoff = m["cutoff"], m["margin"], m["spelling_cutoff"]
         self.command_recall = m["command_recall"]
         self.command_min_weight = m["command_min_weight"]
+        self.command_precision = m["command_precision"]
         self._unknown_weight = m["unknown_weight"]
         self._recall_weight = m["recall_weight"]
         self._spelling_min_length = m["spelling_min_length"]
@@ -287,10 +302,16 @@ class Understanding:
         norm = cfg["normalise"]
         self._fillers = {fold(w) for w in norm["fillers"]}
         self._numbers = norm["numbers"]
+        self._synonyms = {fold(k): fold(v).split() for k, v in norm["synonyms"].items()}
+        self._function_keys = {self.stems.key(fold(w)) for w in norm["function_words"]}
+        self._function_weight = norm["function_weight"]
         q = cfg["question"]
         self._question_starts = [fold(s).split() for s in q["starts"]]
         self._frames = sorted((fold(s).split() for s in q["request_frames"]), key=len, reverse=True)
         self._frame_tails = {fold(w) for w in q["request_tails"]}
+        self._reported = sorted((fold(x).split() for x in q["reported_frames"]), key=len, reverse=True)
+        self._reported_tails = sorted((fold(x).split() for x in q["reported_tails"]), key=len, reverse=True)
+        self._reported_pronouns = {fold(k): fold(v) for k, v in q["reported_pronouns"].items()}
         sources = (commands, faq, coach, cfg, programme, safety)
         c = _cached(sources, cache_dir, lambda: _compile(*sources, self.stems))
         self.compiled = c
@@ -305,13 +326,34 @@ class Understanding:
     def weight(self, key: str) -> float:
         if key in self.compiled.stopwords:
             return 0.0
-        return self.weights.get(key, self._unknown_weight)
+        if key in self.weights:
+            return self.weights[key]
+        return self._function_weight if key in self._function_keys else self._unknown_weight
 
     # -- cleaning what the recogniser heard ------------------------------------------------------
     def normalise(self, text: str) -> str:
         words = [self._numbers.get(w, w) for w in fold(text).split() if w not in self._fillers]
         words = self._join_compounds(words)
+        words = [x for w in words for x in self._synonyms.get(w, [w])]
+        words = self._reported_as_own(_without_repeats(words))
         return " ".join(self._correct(w) for w in words)
+
+    def _reported_as_own(self, words: list[str]) -> list[str]:
+        """'oma vraagt of ze het in haar stoel mag doen' -> 'of ik het in mijn stoel mag doen'."""
+        for frame in self._reported:
+            if words[: len(frame)] == frame and len(words) > len(frame):
+                rest = words[len(frame):]
+                break
+        else:
+            for tail in self._reported_tails:
+                if len(words) > len(tail) and words[-len(tail):] == tail:
+                    rest = words[: -len(tail)]
+                    break
+            else:
+                return words
+        if rest and rest[0] == "of":
+            rest = rest[1:]
+        return [self._reported_pronouns.get(w, w) for w in rest]
 
     def _join_compounds(self, words: list[str]) -> list[str]:
         """'bekken bodem spieren' -> 'bekkenbodemspieren' when the joined word is a known one."""
@@ -468,7 +510,8 @@ class Understanding:
             runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
             close = runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN
             if kind == COMMAND and (self.recall(" ".join(core), sentence) < self.command_recall
-                                    or self._found_weight(keys, sentence) < self.command_min_weight):
+                                    or self._found_weight(keys, sentence) < self.command_min_weight
+                                    or (question and self._share(set(keys), self._keys(sentence)) < self.command_precision)):
                 pass   # a command needs nearly all of its sentence, and words that carry meaning
             elif not close:
                 return self._result(text, kind, name, score, sentence)
