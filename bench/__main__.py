@@ -6,7 +6,7 @@ from bench import coach_beat, understanding_bench, voice_reaction
 
 BENCHMARKS = {"understanding": understanding_bench.main, "voice": voice_reaction.main, "coach": coach_beat.main}
 
-names = sys.argv[1:] or list(BENCHMARKS)
+names = [a for a in sys.argv[1:] if not a.startswith("-")] or list(BENCHMARKS)
 for name in names:
     if name not in BENCHMARKS:
         raise SystemExit(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")

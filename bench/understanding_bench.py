@@ -32,11 +32,14 @@ SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST h
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
-# Figures before the matcher was rebuilt (issue 9), measured with this script on 2026-11-26.
+# Figures of the matcher before it was rebuilt (issue 9, commit 1b5506d), measured with this
+# script's scoring on 2026-11-26.
 # (in-domain, wrong, ood refused, red flags referred, of, false alarms, false actions)
 BEFORE = {
     "held-out tune half": (0.621, 0.064, 0.774, 4, 36, 6, 1),
     "held-out TEST half": (0.589, 0.091, 0.839, 6, 30, 4, 1),
+    "second set, tune half": (0.449, 0.063, 0.795, 4, 40, 5, 2),
+    "second set, TEST half": (0.510, 0.036, 0.641, 3, 37, 9, 2),
     "project's own eval_*.tsv": (0.989, 0.003, 0.980, 17, 17, 0, 0),
 }
 BEFORE_TIMES = {"p95_ms": 0.902, "load_ms": 241}
@@ -138,7 +141,8 @@ def main(argv: list[str] | None = None) -> None:
         every += items
         s = score(u, items)
         print(line(name, s))
-        print(before_line(name))
+        if name in BEFORE:
+            print(before_line(name))
         if "tune" in name:
             tune_misses += [(f"{e} [{name[:6]}]", g, t) for e, g, t in s["misses"]]
     old_items = [(old_label(e), t) for f in OLD for e, t in rows(f)]
