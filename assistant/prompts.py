@@ -244,11 +244,21 @@ class TypedWords:
     in_session_hint: str
     exit_words: list[str]
     goodbye: str
+    no_speaker: str
 
 
 @dataclass(frozen=True)
 class CliWords:
     interrupted: str
+    unexpected: str
+
+
+@dataclass(frozen=True)
+class JournalWords:
+    unsaved_all: str
+    unsaved_from: str
+    unsaved_end: str
+    reasons: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -256,6 +266,7 @@ class FrontEnds:
     voice: VoiceWords
     typed: TypedWords
     cli: CliWords
+    journal: JournalWords
 
 
 # -- programme.toml ----------------------------------------------------------------------------------

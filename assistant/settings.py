@@ -93,14 +93,32 @@ def read_toml(config_path: Path) -> dict:
         raise UserError(f"Het instellingenbestand {config_path} kan niet worden geopend.", str(err)) from None
 
 
-def load(config_path: Path, overrides: dict | None = None) -> Settings:
-    """Defaults, then the TOML file (if it exists), then command-line overrides."""
+TABLES = ("session", "reminders")   # the tables a config file may have
+
+
+def check_shape(data: dict, config_path: Path) -> None:
+    """Tables must be tables, and nothing else may be one: each fault names its key."""
+    for key, value in data.items():
+        if key in TABLES:
+            if not isinstance(value, dict):
+                raise UserError(f"In {config_path} moet '{key}' een tabel zijn (een regel [{key}] met "
+                                f"instellingen eronder), niet '{value}'.")
+        elif isinstance(value, dict):
+            raise UserError(f"Onbekende tabel [{key}] in {config_path}. Bekende tabellen: {', '.join(TABLES)}.")
+
+
+def load(config_path: Path, overrides: dict | None = None, explicit: bool = False) -> Settings:
+    """Defaults, then the TOML file (if it exists; an ``explicit`` one must), then command-line
+    overrides. Settings may stand at the top of the file or in a [session] table (which wins)."""
     settings = Settings()
+    if explicit and not config_path.is_file():
+        raise UserError(f"Het instellingenbestand {config_path} bestaat niet.")
     if config_path.exists():
         data = read_toml(config_path)
-        section = data.get("session", data)
-        section = {k: v for k, v in section.items() if not isinstance(v, dict)}
-        settings = apply(settings, section, f"in {config_path}")
+        check_shape(data, config_path)
+        top = {k: v for k, v in data.items() if k not in TABLES}
+        settings = apply(settings, top, f"in {config_path}")
+        settings = apply(settings, data.get("session", {}), f"in [session] in {config_path}")
     if overrides:
         settings = apply(settings, overrides, "op de opdrachtregel")
     return settings

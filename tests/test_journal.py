@@ -44,9 +44,13 @@ def test_a_killed_session_keeps_the_rounds_already_done(tmp_path):
     time.sleep(22)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+    raw = sqlite3.connect(data / J.FILENAME).execute("SELECT status, reps_done FROM sessions ORDER BY id").fetchall()
+    assert raw[1][0] == "running" and 1 <= raw[1][1] < 6
+    # The next start closes it as interrupted, with its rounds and the time of its last round.
     rows = J.Journal(data).sessions()
     assert len(rows) == 2
-    assert rows[1].status == "running" and 1 <= rows[1].reps_done < 6
+    assert rows[1].status == "interrupted" and rows[1].reps_done == raw[1][1]
+    assert rows[1].ended_at is not None and rows[1].ended_at >= rows[1].started_at
 
 
 def test_migrations_upgrade_a_version_1_journal_and_keep_its_data(tmp_path):

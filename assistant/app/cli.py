@@ -5,17 +5,70 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from assistant import prompts
+from assistant import errors, paths, prompts
 from assistant.app import wiring
 from assistant.app.ask import cmd_ask
 from assistant.app.data import cmd_delete, cmd_export, cmd_progress
 from assistant.errors import UserError
 
 log = logging.getLogger("assistant")
+
+LOG_FILE = "coach.log"        # in the data folder: the developers' log, English, readable by the user only
+LOG_MAX_BYTES = 1_000_000     # a longer log is moved to coach.log.1 at start-up
+EXIT_TERMINATED = 143         # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (the system, or `kill`): ends like Ctrl-C, a running session as stopped."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
+def setup_logging(args) -> Path | None:
+    """With -v the developers' log goes to the terminal; always (when it can) to the log file in
+    the data folder, so English warnings never land in the user's terminal. Returns its path."""
+    root = logging.getLogger()
+    for old in _handlers:      # main() may run more than once in one process (tests)
+        root.removeHandler(old)
+        old.close()
+    _handlers.clear()
+    root.setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        _add(root, console)
+    logging.captureWarnings(True)
+    path = paths.data_dir(getattr(args, "data_dir", None)) / LOG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if path.exists() and path.stat().st_size > LOG_MAX_BYTES:
+            os.replace(path, path.with_name(LOG_FILE + ".1"))
+        os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+        handler = logging.FileHandler(path, encoding="utf-8", errors="backslashreplace")
+    except OSError:
+        _add(root, logging.NullHandler())   # no log file: the command itself says what is wrong
+        return None
+    handler.setFormatter(fmt)
+    _add(root, handler)
+    return path
+
+
+_handlers: list[logging.Handler] = []
+
+
+def _add(root: logging.Logger, handler: logging.Handler) -> None:
+    root.addHandler(handler)
+    _handlers.append(handler)
+
 
 def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reps", help="aantal rondes (standaard 10)")
@@ -48,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     data = p.add_subparsers(dest="data_command", required=True)
     e = data.add_parser("export", help="dagboek opslaan als CSV of JSON")
     e.add_argument("file")
+    e.add_argument("--overschrijven", "--overwrite", dest="overwrite", action="store_true",
+                   help="een bestaand bestand vervangen")
     d = data.add_parser("delete", help="dagboek verwijderen (vraagt om bevestiging)")
     d.add_argument("--ja", "--yes", dest="yes", action="store_true", help="niet vragen")
     d.add_argument("--confirm-from-stdin", action="store_true", help=argparse.SUPPRESS)
@@ -90,6 +145,7 @@ def cmd_session(args) -> int:
     runner, recorder = new_runner(settings, words, sink, MonotonicClock(), journal,
                                   now=wiring.now,
                                   closing=[keeper.closing_line(settings.position, settings.tempo, settings.reps)])
+    unsaved = None
     try:
         sink.prepare(runner.plan())
         runner.run()
@@ -99,9 +155,11 @@ def cmd_session(args) -> int:
         runner.result.stopped = True
         raise
     finally:
-        recorder.finish(runner.result)
+        unsaved = recorder.finish(runner.result)
+        if unsaved:
+            print(unsaved, file=sys.stderr)
         sink.close()
-    return 0
+    return recorder.fault.exit_code if unsaved and recorder.fault else 0
 
 
 def cmd_model(args) -> int:
@@ -111,7 +169,7 @@ def cmd_model(args) -> int:
     elif args.model_command == "install":
         where = models.install_zip(Path(args.file))
     else:
-        where = models.find(args.model)
+        where = models.check(args.model)
     print(f"Het spraakmodel staat klaar in {where}.")
     return 0
 
@@ -119,8 +177,19 @@ def cmd_model(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):   # a character the terminal cannot show never ends a command
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    log_file = setup_logging(args)
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading_main() else None
+    try:
+        return _run(args, log_file)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args, log_file: Path | None) -> int:
     handlers = {"session": cmd_session}
     try:
         if args.command is None:
@@ -139,13 +208,23 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(args)
         return handlers[args.command](args)
     except UserError as err:
-        if err.detail:
-            log.info("%s", err.detail)
+        log.info("%s%s", err, f" ({err.detail})" if err.detail else "")
         print(str(err), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+        return err.exit_code
+    except KeyboardInterrupt as err:
+        log.info("ended by %s", "SIGTERM" if isinstance(err, Terminated) else "Ctrl-C")
         print(prompts.load("frontends")["cli"]["interrupted"], file=sys.stderr)
-        return 130
+        return EXIT_TERMINATED if isinstance(err, Terminated) else 130
     except BrokenPipeError:  # e.g. `... --json | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+    except Exception:  # a fault of the program: its traceback goes to the log file, not to her
+        log.exception("unexpected fault")
+        where = log_file or "de uitvoer met -v"
+        print(prompts.load("frontends")["cli"]["unexpected"].format(log=where), file=sys.stderr)
+        return errors.EXIT_SOFTWARE
+
+
+def threading_main() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()

@@ -85,7 +85,7 @@ class Conversation:
         self.front: FrontEnd = front or QuietFrontEnd()
         self.runner: SessionRunner | None = None
         self._thread: threading.Thread | None = None
-        self._ended: queue.Queue[SessionRunner] = queue.Queue()
+        self._ended: queue.Queue[tuple[SessionRunner, str | None]] = queue.Queue()
         self._lock = threading.RLock()
         self._lines = LineQueue(sink, clock)
         self._next_announce = 0.0
@@ -106,7 +106,7 @@ class Conversation:
             self.front.session_started()
             self.runner, self._thread = start_in_background(
                 self.settings, self.words, self.sink, self.clock, self.journal, self.keeper,
-                on_end=self._ended.put, on_event=self._session_event)
+                on_end=lambda runner, unsaved: self._ended.put((runner, unsaved)), on_event=self._session_event)
 
     def _session_event(self, event: Event) -> None:
         # Coach thread. A line the session says (pause, stop, status) holds back the next answer.
@@ -122,12 +122,12 @@ class Conversation:
                 self.runner.command(action, say)
 
     def poll(self) -> None:
-        """Handle a session that has ended: keep the tempo chosen, switch the front end back,
-        and suggest the next position after a completed session."""
+        """Handle a session that has ended: keep the tempo chosen, switch the front end back, say
+        what the journal could not keep, and suggest the next position after a completed session."""
         with self._lock:
             while True:
                 try:
-                    runner = self._ended.get_nowait()
+                    runner, unsaved = self._ended.get_nowait()
                 except queue.Empty:
                     return
                 if self._thread is not None:
@@ -135,6 +135,7 @@ class Conversation:
                 self.runner, self._thread = None, None
                 self.settings = runner.settings          # keep a tempo the user chose
                 self.front.session_ended()
+                self.say(unsaved or "")
                 if runner.result.completed:
                     self.say(self.keeper.suggestion(runner.settings.position) or "")
 

@@ -6,16 +6,20 @@ turns standard input into lines on a queue; the main thread owns the conversatio
 
 from __future__ import annotations
 
+import logging
 import queue
 import sys
 import threading
 
 from assistant import prompts
-from assistant.app import wiring
+from assistant.app import textin, wiring
 from assistant.app.conversation import Conversation, Outcome
 from assistant.audio.console import PrintSink
 from assistant.clock import MonotonicClock
+from assistant.errors import UserError
 from assistant.language.understanding import Understanding
+
+log = logging.getLogger(__name__)
 
 TICK = 0.25  # seconds between looks at the session's end and due reminders while no key comes
 
@@ -59,14 +63,15 @@ class TypedFrontEnd:
         if line.lower().strip(" .!") in self.exit_words:
             return False
         conv = self.conversation
-        u = conv.understanding.understand(line)
+        u = textin.understand(conv.understanding, line)
         if conv.hear(u) is Outcome.NOT_NOW and u.action != "start":
             print(self.texts["in_session_hint"], file=self.out, flush=True)
         return True
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:
-    for line in stream:
+    """Any bytes in, text out (see textin): a bad byte never ends typed mode."""
+    for line in textin.read_lines(getattr(stream, "buffer", stream)):
         lines.put(line)
     lines.put(None)
 
@@ -75,14 +80,21 @@ def run_typed(args) -> int:
     journal = wiring.open_journal(args)
     settings = wiring.load_settings(args, journal)
     keeper = wiring.open_keeper(args, journal)
-    speaker = wiring.make_sink(settings, args.mute)
-    sink = speaker if args.mute else TeeSink(speaker, PrintSink(speech_rate=settings.speech_rate))
+    mute = args.mute
+    try:
+        speaker = wiring.make_sink(settings, mute)
+    except UserError as err:     # no speaker, or no voice: show the text, as with --mute, and say so once
+        log.warning("no speech output, typed mode shows text: %s (%s)", err, err.detail)
+        print(prompts.load("frontends")["typed"]["no_speaker"], file=sys.stderr, flush=True)
+        speaker, mute = wiring.make_sink(settings, True), True
+    sink = speaker if mute else TeeSink(speaker, PrintSink(speech_rate=settings.speech_rate))
     conv = Conversation(settings=settings, coach_words=prompts.load("coach"), journal=journal, keeper=keeper,
                         understanding=Understanding(), sink=sink, clock=MonotonicClock())
     front = TypedFrontEnd(conv)
     print(front.texts["welcome"], flush=True)
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(sys.stdin, lines), name="keyboard", daemon=True).start()
+    interrupted = False
     try:
         while True:
             conv.tick()
@@ -94,9 +106,13 @@ def run_typed(args) -> int:
                 break
             if line.strip() and not front.handle(line.strip()):
                 break
+    except KeyboardInterrupt:
+        interrupted = True       # the command line says goodbye ("Gestopt. Tot de volgende keer.")
+        raise
     finally:
         conv.close()
         sink.wait_idle(5)
         sink.close()
-        print(front.texts["goodbye"], flush=True)
+        if not interrupted:
+            print(front.texts["goodbye"], flush=True)
     return 0

@@ -228,7 +228,12 @@ def main_loop(args) -> int:
     model = load_model(model_dir)
     grammar, _ = session_grammar(understanding, model)
     report_unknown_words(understanding, model)
-    sink = wiring.make_sink(settings, mute=False)
+    try:
+        sink = wiring.make_sink(settings, mute=False)
+    except UserError as err:   # no speaker or no voice: typed mode shows the text (and says so once)
+        log.warning("no speech output, falling back to typed mode: %s (%s)", err, err.detail)
+        journal.close()
+        return run_typed(args)
     mic = Microphone()
     loop = VoiceLoop(recogniser=VoskRecogniser(model), mic=mic, understanding=understanding, keeper=keeper,
                      sink=sink, settings=settings, journal=journal, clock=MonotonicClock(), grammar=grammar)

@@ -3,6 +3,7 @@ arguments. Front ends import this module; it never imports the command line."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -20,10 +21,15 @@ def config_path(args) -> Path:
     return Path(args.config) if getattr(args, "config", None) else paths.config_file()
 
 
+def config_is_explicit(args) -> bool:
+    """--config or $BEKKENBODEM_CONFIG: a file the user named must exist."""
+    return bool(getattr(args, "config", None) or os.environ.get("BEKKENBODEM_CONFIG"))
+
+
 def load_settings(args, journal=None) -> settings_mod.Settings:
     """Defaults < config file < the position chosen with the coach (journal) < command line."""
     overrides = {k: getattr(args, k, None) for k in SESSION_OPTIONS}
-    settings = settings_mod.load(config_path(args), overrides)
+    settings = settings_mod.load(config_path(args), overrides, explicit=config_is_explicit(args))
     if journal is not None and overrides["position"] is None and journal.get("position"):
         settings = settings_mod.apply(settings, {"position": journal.get("position")}, "in het dagboek")
     return settings
@@ -33,8 +39,12 @@ def reminder_times(args) -> dict:
     """[reminders] morning/afternoon/evening = "HH:MM" from the config file, checked."""
     path = config_path(args)
     if not path.exists():
+        if config_is_explicit(args):
+            raise UserError(f"Het instellingenbestand {path} bestaat niet.")
         return {}
-    section = settings_mod.read_toml(path).get("reminders", {})
+    data = settings_mod.read_toml(path)
+    settings_mod.check_shape(data, path)
+    section = data.get("reminders", {})
     out = {}
     for part, value in section.items():
         if part not in ("morning", "afternoon", "evening"):

@@ -1,7 +1,13 @@
 """The journal: a local SQLite database of sessions and check-ins. Nothing else touches it.
 
 Every session is written from its first round and updated after each round, each in its own
-transaction, so a crash or power cut loses nothing already done.
+transaction, so a crash or power cut loses nothing already done. A session whose program died
+(kill -9, a power cut) is closed as "interrupted", with its rounds, the next time the journal opens.
+
+Every fault of the database or the disk becomes a ``JournalError``: a ``UserError`` that names
+its kind (damaged, newer, permission, full, folder, busy, other), with its own Dutch sentence and
+exit code. A damaged journal is never modified unless the user asks (``data delete``); what is
+still readable can be exported with ``salvage()``.
 """
 
 from __future__ import annotations
@@ -9,12 +15,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from assistant import errors
 from assistant.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -52,7 +60,123 @@ MIGRATIONS: list[str] = [
         answered_at TEXT
     );
     """,
+    # 3: a session's owner (process and boot), its last update, and the status 'interrupted' for a
+    # session whose program died. SQLite cannot change a CHECK constraint: the table is rebuilt.
+    """
+    CREATE TABLE sessions_v3 (
+        id           INTEGER PRIMARY KEY,
+        started_at   TEXT NOT NULL,
+        position     TEXT NOT NULL,
+        tempo        REAL NOT NULL,
+        reps_planned INTEGER NOT NULL,
+        reps_done    INTEGER NOT NULL DEFAULT 0,
+        status       TEXT NOT NULL DEFAULT 'running'
+                     CHECK (status IN ('running', 'completed', 'stopped', 'interrupted')),
+        ended_at     TEXT,
+        pid          INTEGER,            -- the process running the session
+        boot_id      TEXT,               -- the boot it ran in (a power cut changes it)
+        updated_at   TEXT                -- its last round (the end of an interrupted session)
+    );
+    INSERT INTO sessions_v3 (id, started_at, position, tempo, reps_planned, reps_done, status, ended_at)
+        SELECT id, started_at, position, tempo, reps_planned, reps_done, status, ended_at FROM sessions;
+    DROP TABLE sessions;
+    ALTER TABLE sessions_v3 RENAME TO sessions;
+    CREATE INDEX sessions_started ON sessions (started_at);
+    """,
 ]
+
+QUICK_CHECK_UP_TO = 64 * 1024 * 1024   # bytes: PRAGMA quick_check at every open below this size
+ORPHAN_AFTER = timedelta(hours=1)       # a running session of an older version, without owner
+
+# kind -> (exit code, the Dutch sentence at start-up)
+FAULTS = {
+    "damaged": (errors.EXIT_DAMAGED,
+                "Het dagboek {path} is beschadigd. Er is niets aan veranderd: bewaar wat nog leesbaar is met "
+                "'python -m assistant data export BESTAND.csv' en verwijder het daarna met "
+                "'python -m assistant data delete'."),
+    "newer": (errors.EXIT_NEWER,
+              "Het dagboek {path} is gemaakt door een nieuwere versie van het programma; werk het programma bij."),
+    "permission": (errors.EXIT_PERMISSION,
+                   "Het programma mag het dagboek {path} niet lezen of wijzigen; controleer de rechten van het "
+                   "bestand en de map, of kies een andere map met --data-dir."),
+    "full": (errors.EXIT_DISK_FULL,
+             "De schijf is vol: het dagboek {path} kan niet worden bijgewerkt. Maak ruimte vrij en probeer het opnieuw."),
+    "folder": (errors.EXIT_FOLDER,
+               "Op de plaats van de map {folder} voor het dagboek staat een bestand; hernoem dat bestand of "
+               "kies een andere map met --data-dir."),
+    "busy": (errors.EXIT_BUSY,
+             "Het dagboek {path} is bezet door een ander programma; probeer het zo opnieuw."),
+    "other": (errors.EXIT_DISK_FULL,
+              "Het dagboek {path} kan niet worden gelezen of geschreven (een fout van de schijf); "
+              "probeer het opnieuw."),
+}
+
+
+class JournalError(UserError):
+    """A fault of the journal's database or disk, by ``kind`` (one of FAULTS)."""
+
+    def __init__(self, kind: str, path: Path, detail: str = "") -> None:
+        code, sentence = FAULTS[kind]
+        super().__init__(sentence.format(path=path, folder=path.parent), detail=detail, exit_code=code)
+        self.kind = kind
+        self.path = path
+
+
+# SQLite's primary result codes (https://sqlite.org/rescode.html)
+_SQLITE_KINDS = {11: "damaged", 26: "damaged", 13: "full", 8: "permission", 3: "permission", 23: "permission",
+                 5: "busy", 6: "busy"}
+
+
+def fault_kind(err: BaseException, path: Path) -> str:
+    """What kind of journal fault ``err`` is (see FAULTS)."""
+    if isinstance(err, OSError):
+        kind = errors.os_fault(err)
+        return kind if kind != "other" else _guess(path)
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _SQLITE_KINDS:
+        return _SQLITE_KINDS[code & 0xFF]
+    if "malformed" in str(err) or "not a database" in str(err):
+        return "damaged"
+    return _guess(path)
+
+
+def _guess(path: Path) -> str:
+    """An unspecific fault (cannot open, I/O error): look at the folder and the disk."""
+    folder = path.parent
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                return "folder"
+            break
+    try:
+        if shutil.disk_usage(folder if folder.is_dir() else folder.parent).free < 1024 * 1024:
+            return "full"
+    except OSError:
+        pass
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return "permission"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return "permission"
+    return "other"
+
+
+def _boot_id() -> str | None:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True   # someone else's process
+    return True
 
 
 @dataclass(frozen=True)
@@ -68,11 +192,15 @@ class SessionRow:
 
 
 def _locked(method):
-    """One connection is shared by the coach thread and the front end: one call at a time."""
+    """One connection is shared by the coach thread and the front end: one call at a time.
+    A fault of the database or the disk comes out as a JournalError of its kind."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.Error, OSError) as err:
+                raise JournalError(fault_kind(err, self.path), self.path, detail=repr(err)) from None
     return wrapper
 
 
@@ -88,25 +216,44 @@ class Journal:
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / FILENAME
         self._lock = threading.RLock()
+        self._db: sqlite3.Connection
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.parent.is_dir():
+                raise NotADirectoryError(20, "not a directory", str(self.path.parent))
             fresh = not self.path.exists()
             if fresh:
                 # Create it readable by the user only, before any data goes in.
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            if not fresh:
+                self._check()                 # before anything could write to it
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
-        except sqlite3.DatabaseError as err:
-            raise UserError(
-                f"Het dagboek {self.path} is beschadigd of onleesbaar. "
-                "Er is niets gewist; maak een kopie en vraag om hulp.",
-                detail=repr(err),
-            ) from None
-        except OSError as err:
-            raise UserError(f"De map {self.path.parent} is niet beschrijfbaar voor het dagboek.", repr(err)) from None
+            self._close_interrupted()
+        except JournalError:
+            self._forget()
+            raise
+        except (sqlite3.Error, OSError) as err:
+            self._forget()
+            raise JournalError(fault_kind(err, self.path), self.path, detail=repr(err)) from None
+
+    def _forget(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
+    def _check(self) -> None:
+        """Damage in the header or the pages, found before the journal is used (cheap: a few ms for
+        years of sessions). Too big a file is checked as it is read."""
+        if self.path.stat().st_size > QUICK_CHECK_UP_TO:
+            self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return
+        rows = self._db.execute("PRAGMA quick_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            raise JournalError("damaged", self.path, detail=f"quick_check: {rows[:5]}")
 
     @property
     def version(self) -> int:
@@ -115,10 +262,7 @@ class Journal:
     def _migrate(self) -> None:
         current = self.version
         if current > len(MIGRATIONS):
-            raise UserError(
-                "Dit dagboek is gemaakt door een nieuwere versie van het programma; werk het programma bij.",
-                detail=f"schema {current} > {len(MIGRATIONS)}",
-            )
+            raise JournalError("newer", self.path, detail=f"schema {current} > {len(MIGRATIONS)}")
         for number in range(current, len(MIGRATIONS)):
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -132,28 +276,49 @@ class Journal:
                 raise
             log.info("journal migrated to schema %d", number + 1)
 
+    def _close_interrupted(self) -> None:
+        """Sessions left "running" by a program that died (kill -9, a power cut) become
+        "interrupted", with the rounds they recorded. A session still running elsewhere is left alone."""
+        boot = _boot_id()
+        now = datetime.now().astimezone()
+        for sid, pid, boot_id, started, updated in self._db.execute(
+                "SELECT id, pid, boot_id, started_at, updated_at FROM sessions WHERE status = 'running'").fetchall():
+            if pid is None:
+                dead = now - datetime.fromisoformat(updated or started) > ORPHAN_AFTER
+            else:
+                dead = (boot is not None and boot_id is not None and boot_id != boot) or not _alive(pid)
+            if dead:
+                self._db.execute("UPDATE sessions SET status = 'interrupted', ended_at = COALESCE(updated_at, started_at) "
+                                 "WHERE id = ? AND status = 'running'", (sid,))
+                log.info("session %d of process %s was left running: closed as interrupted", sid, pid)
+
     def close(self) -> None:
         self._db.close()
 
     # -- sessions ------------------------------------------------------------------------------
     @_locked
     def start_session(self, started_at: datetime, position: str, tempo: float, reps_planned: int) -> int:
+        at = started_at.isoformat(timespec="seconds")
         cur = self._db.execute(
-            "INSERT INTO sessions (started_at, position, tempo, reps_planned) VALUES (?, ?, ?, ?)",
-            (started_at.isoformat(timespec="seconds"), position, tempo, reps_planned),
+            "INSERT INTO sessions (started_at, position, tempo, reps_planned, pid, boot_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at, position, tempo, reps_planned, os.getpid(), _boot_id(), at),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
 
     @_locked
-    def record_round(self, session_id: int, reps_done: int, tempo: float) -> None:
-        self._db.execute("UPDATE sessions SET reps_done = ?, tempo = ? WHERE id = ?", (reps_done, tempo, session_id))
+    def record_round(self, session_id: int, reps_done: int, tempo: float, at: datetime | None = None) -> None:
+        when = (at or datetime.now().astimezone()).isoformat(timespec="seconds")
+        self._db.execute("UPDATE sessions SET reps_done = ?, tempo = ?, updated_at = ? WHERE id = ?",
+                         (reps_done, tempo, when, session_id))
 
     @_locked
     def finish_session(self, session_id: int, ended_at: datetime, completed: bool, reps_done: int) -> None:
         self._db.execute(
-            "UPDATE sessions SET status = ?, ended_at = ?, reps_done = ? WHERE id = ?",
-            ("completed" if completed else "stopped", ended_at.isoformat(timespec="seconds"), reps_done, session_id),
+            "UPDATE sessions SET status = ?, ended_at = ?, updated_at = ?, reps_done = ? WHERE id = ?",
+            ("completed" if completed else "stopped", ended_at.isoformat(timespec="seconds"),
+             ended_at.isoformat(timespec="seconds"), reps_done, session_id),
         )
 
     @_locked
@@ -217,3 +382,70 @@ class CheckinLog:
     @_locked
     def all(self) -> list[tuple]:
         return self._db.execute("SELECT kind, asked_at, answer, answered_at FROM checkins ORDER BY id").fetchall()
+
+
+# -- what is left of a damaged journal ---------------------------------------------------------------
+SESSION_COLUMNS = "id, started_at, position, tempo, reps_planned, reps_done, status, ended_at"
+SALVAGE_GIVE_UP_AFTER = 5000   # unreadable or missing ids in a row before the walk stops
+
+
+@dataclass
+class Salvaged:
+    sessions: list[SessionRow]
+    checkins: list[tuple]
+    complete: bool              # False: some rows could not be read
+
+
+def _row(r) -> SessionRow:
+    return SessionRow(int(r[0]), _parse_required(r[1]), str(r[2]), float(r[3]), int(r[4]), int(r[5]), str(r[6]),
+                      _parse(r[7]))
+
+
+def salvage(directory: Path) -> Salvaged:
+    """Every session and check-in that can still be read, from a read-only connection: the file
+    is not changed. Rows are found one id at a time when a damaged page breaks a whole scan."""
+    path = Path(directory) / FILENAME
+    if not path.is_file():
+        return Salvaged([], [], True)
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise JournalError(fault_kind(err, path), path, detail=repr(err)) from None
+    sessions: list[SessionRow] = []
+    complete = True
+    try:
+        try:
+            sessions = [_row(r) for r in db.execute(f"SELECT {SESSION_COLUMNS} FROM sessions ORDER BY id")]
+        except (sqlite3.Error, ValueError, TypeError) as err:
+            log.info("full scan of a damaged journal failed (%r): reading one id at a time", err)
+            complete = False
+            sessions = _walk(db)
+        try:
+            checkins = db.execute("SELECT kind, asked_at, answer, answered_at FROM checkins ORDER BY id").fetchall()
+        except sqlite3.Error:
+            checkins, complete = [], False
+    finally:
+        db.close()
+    sessions.sort(key=lambda r: (r.started_at, r.id))
+    return Salvaged(sessions, checkins, complete)
+
+
+def _walk(db: sqlite3.Connection) -> list[SessionRow]:
+    try:
+        top = db.execute("SELECT max(id) FROM sessions").fetchone()[0]
+    except sqlite3.Error:
+        top = None
+    out: list[SessionRow] = []
+    sid, misses = 0, 0
+    while (sid < top) if top is not None else misses < SALVAGE_GIVE_UP_AFTER:
+        sid += 1
+        try:
+            r = db.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (sid,)).fetchone()
+            if r is None:
+                misses += 1
+                continue
+            out.append(_row(r))
+            misses = 0
+        except (sqlite3.Error, ValueError, TypeError, OverflowError):
+            misses += 1
+    return out

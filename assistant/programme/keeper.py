@@ -11,9 +11,18 @@ from datetime import datetime
 from assistant import prompts
 from assistant.programme import calendar as programme
 from assistant.programme import checkins, progression, reminders
-from assistant.programme.journal import CheckinLog, Journal
+from assistant.programme.journal import CheckinLog, Journal, JournalError
 
 log = logging.getLogger(__name__)
+
+
+def _kept(write: Callable[..., None], *args) -> None:
+    """A programme note (a reminder time, a check-in asked) that cannot be written is only logged:
+    the conversation goes on, and the state in memory stays right for this run."""
+    try:
+        write(*args)
+    except JournalError as err:
+        log.warning("journal write failed (%s): %s", err.kind, err.detail)
 
 
 class ProgrammeKeeper:
@@ -31,6 +40,7 @@ class ProgrammeKeeper:
         self.pending_question: str | None = None   # a position suggestion waiting for yes/no
         self.current_position = "lying"
         self.last_reminder: str | None = None
+        self._asked_here: set[str] = set()
 
     # -- progress -----------------------------------------------------------------------------
     def rows(self):
@@ -73,7 +83,7 @@ class ProgrammeKeeper:
         if nxt == "daily":
             if self.journal.get("daily_suggested"):
                 return None
-            self.journal.set("daily_suggested", self.now().isoformat(timespec="seconds"))
+            _kept(self.journal.set, "daily_suggested", self.now().isoformat(timespec="seconds"))
             return p["suggest_daily"]
         self.pending_question = nxt
         return p["suggest"][nxt]
@@ -85,10 +95,10 @@ class ProgrammeKeeper:
         if nxt is None:
             return self.words["progression"]["declined"].format(position=p["position_names"][current])
         if yes:
-            self.journal.set("position", nxt)
+            _kept(self.journal.set, "position", nxt)
             return p["accepted"].format(position=p["position_names"][nxt])
         declined = set(filter(None, (self.journal.get("declined_positions") or "").split(",")))
-        self.journal.set("declined_positions", ",".join(sorted(declined | {nxt})))
+        _kept(self.journal.set, "declined_positions", ",".join(sorted(declined | {nxt})))
         return p["declined"].format(position=p["position_names"][current])
 
     # -- check-ins and reminders -----------------------------------------------------------------
@@ -97,8 +107,10 @@ class ProgrammeKeeper:
         now, rows = self.now(), self.rows()
         out = []
         day = programme.programme_day(rows, now)
-        for item in checkins.due(day, self.log.asked(), self.log.answer_of("outcome_week6"), self.words):
-            self.log.mark_asked(item.kind, now)
+        for item in checkins.due(day, self.log.asked() | self._asked_here, self.log.answer_of("outcome_week6"),
+                                 self.words):
+            self._asked_here.add(item.kind)      # asked once, even when the journal cannot note it
+            _kept(self.log.mark_asked, item.kind, now)
             out.append(item.say)
         part = reminders.due(self.reminder_state, rows, now, self.words)
         if part is not None:
@@ -114,7 +126,7 @@ class ProgrammeKeeper:
             return False
         if not checkins.is_outcome_answer(intent, self.words):
             return False
-        self.log.answer("outcome_week6", intent, self.now())
+        _kept(self.log.answer, "outcome_week6", intent, self.now())
         return True
 
     def snooze(self) -> str:
@@ -135,5 +147,5 @@ class ProgrammeKeeper:
         moment = self.now().replace(hour=at.hour, minute=at.minute)
         part = programme.day_part(moment, self.words)
         self.reminder_state.times[part] = at
-        self.journal.set(f"reminder_{part}", at.strftime("%H:%M"))
+        _kept(self.journal.set, f"reminder_{part}", at.strftime("%H:%M"))
         return r["set"].format(part=self.words["day_parts"]["every_names"][part], time=at.strftime("%H:%M").lstrip("0"))
