@@ -527,10 +527,41 @@ class Diary:
     summary: DiarySummary
 
 
+# -- report.toml: the report for the huisarts -------------------------------------------------------------
+@dataclass(frozen=True)
+class Report:
+    title: str
+    made_on: str
+    programme_heading: str
+    no_sessions: str
+    started: str
+    sessions: str
+    positions: str
+    position_names: dict[str, str]
+    goal_now: str
+    appointments: str
+    checkins_heading: str
+    checkin_names: dict[str, str]
+    answer_names: dict[str, str]
+    no_checkins: str
+    chart_title: str
+    chart_goal: str
+    chart_ylabel: str
+    diary_heading: str
+    no_diary: str
+    columns: list[str]
+    kind_names: dict[str, str]
+    size_names: dict[str, str]
+    totals_columns: list[str]
+    unknown_amounts: str
+    more_days: str
+    date: str
+
+
 SCHEMAS: dict[str, type] = {
     "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
     "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "words": Words,
-    "diary": Diary,
+    "diary": Diary, "report": Report,
 }
 # TOML writes 1 for 1.0: an int is a good float.
 _STRICT = dacite.Config(strict=True, type_hooks={

@@ -12,7 +12,7 @@ from assistant import prompts
 from assistant.app import wiring
 from assistant.errors import UserError
 from assistant.programme import calendar as programme
-from assistant.programme.journal import CheckinLog
+from assistant.programme.journal import CheckinLog, DiaryLog
 
 CHECKIN_FIELDS = ("kind", "asked_at", "answer", "answered_at")
 FIELDS = ("id", "started_at", "position", "tempo", "reps_planned", "reps_done", "status", "ended_at")
@@ -49,8 +49,10 @@ def cmd_export(args) -> int:
     try:
         if kind == ".json":
             checkins = [dict(zip(CHECKIN_FIELDS, c, strict=True)) for c in CheckinLog(journal).all()]
-            target.write_text(json.dumps({"sessions": sessions, "checkins": checkins}, ensure_ascii=False, indent=2),
-                              encoding="utf-8")
+            diary = [{"at": d.at.isoformat(), "kind": d.kind, "ml": d.ml, "size": d.size, "note": d.note}
+                     for d in DiaryLog(journal).rows()]
+            target.write_text(json.dumps({"sessions": sessions, "checkins": checkins, "diary": diary},
+                                         ensure_ascii=False, indent=2), encoding="utf-8")
         else:
             with target.open("w", newline="", encoding="utf-8") as f:
                 writer = csv.DictWriter(f, fieldnames=FIELDS)
