@@ -295,6 +295,7 @@ class ProgrammeWordList:
     list_and: str
     clock_times: list[str]
     hours: list[str]
+    about: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -348,32 +349,51 @@ class CheckInWords:
 
 @dataclass(frozen=True)
 class CheckIns:
-    gp_week2: CheckInWords
-    diary_week2: CheckInWords
-    diary_week6: CheckInWords
-    gp_week6: CheckInWords
+    appointment_start: CheckInWords
+    appointment_week2: CheckInWords
+    appointment_week6: CheckInWords
     outcome_week6: CheckInWords
     gp_month3: CheckInWords
+    diary_days_before: int
+    diary_say: str
+    appointment_day_say: str
     outcome_intents: list[str]
-    fine_outcomes: list[str]
     noted: str
 
 
 @dataclass(frozen=True)
-class Suggest:
-    sitting: str
-    standing: str
+class Decision:
+    month3: bool
+    then: str
+
+
+@dataclass(frozen=True)
+class AppointmentWords:
+    words: list[str]
+    none: list[str]
+    ask_when: str
+    noted: str
+    noted_soon: str
+    past: str
+    no_date: str
+    unclear: str
 
 
 @dataclass(frozen=True)
 class Progression:
     sessions: int
     days: int
+    again_days: int
+    daily_after: int
     order: list[str]
-    suggest: Suggest
+    more_often_goal: int
+    ask: str
+    added: str
+    more_often: str
+    goal_raised: str
+    goal_kept: str
+    not_yet: str
     suggest_daily: str
-    accepted: str
-    declined: str
     position_names: dict[str, str]
     yes: list[str]
     no: list[str]
@@ -389,12 +409,179 @@ class Programme:
     intents: dict[str, Templates]
     reminders: Reminders
     checkins: CheckIns
+    decisions: dict[str, Decision]
+    appointment: AppointmentWords
     progression: Progression
+
+
+# -- words.toml: numbers, ordinals, days and months ---------------------------------------------------
+@dataclass(frozen=True)
+class NumberWords:
+    small: list[str]
+    tens: list[str]
+    tens_join: str
+    tens_join_after_e: str
+    hundred: str
+    thousand: str
+    one_alone: str
+    also: dict[str, float]
+
+
+@dataclass(frozen=True)
+class OrdinalWords:
+    small: list[str]
+    suffix_from_twenty: str
+    digit_suffixes: list[str]
+
+
+@dataclass(frozen=True)
+class DayWords:
+    weekdays: list[str]
+    months: list[str]
+    month_short: dict[str, int]
+    relative: dict[str, int]
+    ahead: list[str]
+    units: dict[str, int]
+    month_units: list[str]
+    next_week: list[str]
+    this_week: list[str]
+    say_date: str
+    say_date_year: str
+
+
+@dataclass(frozen=True)
+class Words:
+    numbers: NumberWords
+    ordinals: OrdinalWords
+    days: DayWords
+
+
+# -- diary.toml: the plasdagboek by voice --------------------------------------------------------------
+@dataclass(frozen=True)
+class DiaryKinds:
+    order: list[str]
+    leak: list[str]
+    pad: list[str]
+    void: list[str]
+    drink: list[str]
+    urge: list[str]
+    question_starts: list[str]
+
+
+@dataclass(frozen=True)
+class DiaryAmounts:
+    units: dict[str, int]
+    containers: dict[str, list[str]]
+    container_names: dict[str, list[str]]
+    drinks: list[str]
+    least_ml: int
+
+
+@dataclass(frozen=True)
+class DiarySizes:
+    druppels: list[str]
+    beetje: list[str]
+    scheut: list[str]
+    veel: list[str]
+
+
+@dataclass(frozen=True)
+class DiaryCircumstances:
+    starts: list[str]
+    articles: list[str]
+    urge_note: str
+
+
+@dataclass(frozen=True)
+class DiaryPhraseLists:
+    undo: list[str]
+    summary: list[str]
+    yesterday: list[str]
+
+
+@dataclass(frozen=True)
+class DiarySay:
+    noted: str
+    void: str
+    drink: str
+    leak: str
+    pad: str
+    urge: str
+    pad_item: str
+    sizes: dict[str, str]
+    ml: str
+    liter: str
+    one_and_a_half_liter: str
+    count: str
+    ask_container: str
+    container_set: str
+    undone: str
+    nothing_to_undo: str
+
+
+@dataclass(frozen=True)
+class DiarySummary:
+    day: dict[str, str]
+    empty: str
+    voids: str
+    voids_volume: str
+    drinks: str
+    drinks_some_unknown: str
+    drinks_unknown: str
+    leaks: str
+    pads: str
+    urges: str
+    times: str
+    sentence: str
+    list_and: str
+
+
+@dataclass(frozen=True)
+class Diary:
+    kinds: DiaryKinds
+    amounts: DiaryAmounts
+    sizes: DiarySizes
+    circumstances: DiaryCircumstances
+    phrases: DiaryPhraseLists
+    say: DiarySay
+    summary: DiarySummary
+
+
+# -- report.toml: the report for the huisarts -------------------------------------------------------------
+@dataclass(frozen=True)
+class Report:
+    title: str
+    made_on: str
+    programme_heading: str
+    no_sessions: str
+    started: str
+    sessions: str
+    positions: str
+    position_names: dict[str, str]
+    goal_now: str
+    appointments: str
+    checkins_heading: str
+    checkin_names: dict[str, str]
+    answer_names: dict[str, str]
+    no_checkins: str
+    chart_title: str
+    chart_goal: str
+    chart_ylabel: str
+    diary_heading: str
+    no_diary: str
+    columns: list[str]
+    kind_names: dict[str, str]
+    size_names: dict[str, str]
+    totals_columns: list[str]
+    unknown_amounts: str
+    more_days: str
+    date: str
 
 
 SCHEMAS: dict[str, type] = {
     "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
-    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords,
+    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "words": Words,
+    "diary": Diary, "report": Report,
 }
 # TOML writes 1 for 1.0: an int is a good float.
 _STRICT = dacite.Config(strict=True, type_hooks={

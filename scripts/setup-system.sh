@@ -2,7 +2,8 @@
 # Installs the Debian/Ubuntu packages the coach needs, only those that are missing,
 # and only when we are root or have sudo. Otherwise it says what to install.
 set -eu
-packages="espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins alsa-utils"
+# poppler-utils: pdftotext and pdftoppm, with which the tests read and render the report for the huisarts.
+packages="espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins alsa-utils poppler-utils"
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 
 missing=""

@@ -109,9 +109,9 @@ def keeper_with_history(tmp_path, days_ago: int):
 def test_checkins_are_asked_once_and_journaled(tmp_path):
     j, clock, keeper = keeper_with_history(tmp_path, 42)
     said = keeper.announcements()
-    assert any("zes weken" in s and "controle" in s for s in said)
+    assert any("Heeft u al een afspraak" in s for s in said)          # week 6: asked, not assumed
     assert any("Hoe gaat het met uw klachten" in s for s in said)
-    assert {"gp_week6", "outcome_week6"} <= J.CheckinLog(j).asked()
+    assert {"appointment_week6", "outcome_week6"} <= J.CheckinLog(j).asked()
     clock.t += timedelta(minutes=5)
     assert not any("zes weken" in s for s in ProgrammeKeeper(j, clock).announcements())
 
@@ -123,6 +123,15 @@ def test_the_outcome_can_be_answered_later_and_steers_the_three_month_advice(tmp
     assert "Ga dan door met oefenen" in reply.say and "genoteerd" in reply.say
     assert J.CheckinLog(j).answer_of("outcome_week6") == "klachten_minder"
     clock.t += timedelta(days=45)
+    # "minder" can still be too little improvement: the 3-month moment still comes
+    assert any("drie maanden" in s for s in keeper.announcements())
+
+
+def test_complaints_gone_skip_the_three_month_advice(tmp_path):
+    j, clock, keeper = keeper_with_history(tmp_path, 50)
+    Dialog(Understanding(), keeper=keeper).handle("mijn klachten zijn helemaal weg")
+    assert J.CheckinLog(j).answer_of("outcome_week6") == "klachten_over"
+    clock.t += timedelta(days=45)
     assert not any("drie maanden" in s for s in keeper.announcements())
 
 
@@ -133,20 +142,70 @@ def test_three_months_without_improvement_sends_her_to_the_huisarts(tmp_path):
     assert "drie maanden" in said and "huisarts" in said and "pessarium" in said
 
 
-def test_position_suggestion_is_remembered(tmp_path):
-    j, clock, keeper = keeper_with_history(tmp_path, 10)
-    text = keeper.suggestion("lying")
-    assert "zittend" in text
-    dialog = Dialog(Understanding(), keeper=keeper)
-    assert "zittend" in dialog.handle("ja graag").say
-    assert j.get("position") == "sitting"
+def keeper_with_sessions(tmp_path, days: int, per_day: int, position="lying"):
+    j = J.Journal(tmp_path)
+    clock = Clock(datetime(2026, 6, 1, 20, 0, tzinfo=AMS))
+    for d in range(days):
+        for h in range(per_day):
+            at = clock.t - timedelta(days=days - 1 - d, hours=10 - 4 * h)
+            sid = j.start_session(at, position, 1.0, 10)
+            j.finish_session(sid, at + timedelta(minutes=3), True, 10)
+    return j, clock, ProgrammeKeeper(j, clock)
 
 
-def test_declined_suggestion_is_not_asked_again(tmp_path):
-    j, clock, keeper = keeper_with_history(tmp_path, 10)
+def test_the_coach_asks_how_lying_goes_and_a_yes_adds_sitting_and_standing_as_well(tmp_path):
+    j, clock, keeper = keeper_with_sessions(tmp_path, days=3, per_day=3)
+    assert keeper.suggestion("lying") is None          # nine sessions in three days: too soon to ask
+    j2, clock2, keeper2 = keeper_with_sessions(tmp_path / "b", days=5, per_day=3)
+    question = keeper2.suggestion("lying")
+    assert "Gaat het goed?" in question and "ja of nee" in question   # asked, never decided for her
+    dialog = Dialog(Understanding(), keeper=keeper2)
+    reply = dialog.handle("ja").say
+    assert "ook zittend of staand" in reply and "liggend, zittend en staand" in reply
+    assert "vier keer per dag" in reply and "in plaats van drie" in reply    # the user decides
+    assert j2.get("positions") == "lying,sitting,standing" and j2.get("position") == "sitting"
+    assert keeper2.goal() == 3
+    assert "vier keer per dag" in dialog.handle("ja graag").say
+    assert keeper2.goal() == 4 and "Nog één keer te gaan" in keeper2.answer("programma_vandaag")
+    # in turn, not instead: after sitting comes standing, then lying again
+    keeper2.suggestion("sitting")
+    assert j2.get("position") == "standing"
+    keeper2.suggestion("standing")
+    assert j2.get("position") == "lying"
+
+
+def test_a_no_keeps_lying_and_asks_again_days_later(tmp_path):
+    j, clock, keeper = keeper_with_sessions(tmp_path, days=5, per_day=3)
+    assert keeper.suggestion("lying")
+    reply = Dialog(Understanding(), keeper=keeper).handle("nee").say
+    assert "nog even liggend" in reply and "bekkenfysiotherapeut" in reply
+    assert j.get("positions") is None and j.get("position") is None and keeper.goal() == 3
+    assert keeper.suggestion("lying") is None
+    clock.t += timedelta(days=5)
+    assert "Gaat het goed?" in keeper.suggestion("lying")
+
+
+def test_a_no_to_practising_more_often_keeps_the_goal(tmp_path):
+    j, clock, keeper = keeper_with_sessions(tmp_path, days=5, per_day=3)
     keeper.suggestion("lying")
-    Dialog(Understanding(), keeper=keeper).handle("nee")
-    assert keeper.suggestion("lying") is None and j.get("position") is None
+    dialog = Dialog(Understanding(), keeper=keeper)
+    dialog.handle("ja")
+    assert "blijft drie keer" in dialog.handle("nee").say and keeper.goal() == 3
+
+
+def test_daily_activities_come_after_sessions_in_the_added_positions(tmp_path):
+    j, clock, keeper = keeper_with_sessions(tmp_path, days=5, per_day=3)
+    keeper.suggestion("lying")
+    Dialog(Understanding(), keeper=keeper).handle("ja")
+    keeper.pending_question = None
+    assert keeper.suggestion("sitting") is None
+    for i in range(12):
+        at = clock.t + timedelta(days=1 + i // 3, hours=i % 3)
+        sid = j.start_session(at, ("sitting", "standing")[i % 2], 1.0, 10)
+        j.finish_session(sid, at + timedelta(minutes=3), True, 10)
+    clock.t += timedelta(days=6)
+    assert "andere bezigheden" in keeper.suggestion("standing")
+    assert keeper.suggestion("lying") is None          # once
 
 
 def test_reminder_time_set_by_voice_is_kept(tmp_path):

@@ -71,7 +71,8 @@ def test_streak_counts_days_in_a_row_until_today_or_yesterday():
 def test_progress_in_plain_words(words):
     rows = [row(at(2026, 5, d, h)) for d in range(1, 8) for h in (8, 19)]
     text = programme.answer_progress(rows, at(2026, 5, 7, 21), words)
-    assert "1 mei" in text and "14 keer" in text and "gemiddeld 2 keer per dag" in text and "zeven dagen achter elkaar" in text
+    assert "sinds één mei" in text and "veertien keer" in text and "gemiddeld twee keer per dag" in text
+    assert "zeven dagen achter elkaar" in text
 
 
 def test_sessions_per_week_table():
@@ -162,33 +163,21 @@ def test_spoken_reminder_times(text, expected):
     assert reminders.parse_time(text, prompts.load("programme")["words"]["hours"]) == expected
 
 
-def test_checkins_follow_the_leaflets_calendar(words):
-    kinds = lambda day, asked=(), outcome=None: [c.kind for c in checkins.due(day, set(asked), outcome, words)]
-    assert kinds(None) == [] and kinds(10) == []
-    assert kinds(11) == ["diary_week2"]
-    assert kinds(14, {"diary_week2"}) == ["gp_week2"]
-    assert kinds(39, {"diary_week2", "gp_week2"}) == ["diary_week6"]
-    assert kinds(42, {"diary_week2", "gp_week2", "diary_week6"}) == ["gp_week6", "outcome_week6"]
-    everything_before = set(checkins.KINDS) - {"gp_month3"}
-    assert kinds(91, everything_before) == ["gp_month3"]
-    assert kinds(91, everything_before, "klachten_minder") == []
-    assert kinds(91, everything_before, "geen_verbetering") == ["gp_month3"]
+def test_progression_asks_only_after_enough_sessions_lying_on_enough_days(words):
+    now = at(2026, 5, 12, 9)
+    nine = [row(at(2026, 5, d, h)) for d in (4, 5, 6) for h in (8, 13, 19)]
+    assert not progression.time_to_ask(nine, now, words, None)
+    fifteen = [row(at(2026, 5, d, h)) for d in (4, 5, 6, 7, 8) for h in (8, 13, 19)]
+    assert progression.time_to_ask(fifteen, now, words, None)
+    assert not progression.time_to_ask(fifteen, now, words, date(2026, 5, 10))   # asked two days ago
+    assert progression.time_to_ask(fifteen, now, words, date(2026, 5, 7))
+    stopped = [row(at(2026, 5, d, h), status="stopped", reps_done=2) for d in (4, 5, 6, 7, 8) for h in (8, 13, 19)]
+    assert not progression.time_to_ask(stopped, now, words, None)
+    sitting = [row(at(2026, 5, d, h), position="sitting") for d in (4, 5, 6, 7, 8) for h in (8, 13, 19)]
+    assert not progression.time_to_ask(sitting, now, words, None)
 
 
-def test_a_user_back_after_weeks_away_hears_only_the_latest_moment(words):
-    assert [c.kind for c in checkins.due(45, set(), None, words)] == ["gp_week6", "outcome_week6"]
-
-
-def test_progression_suggests_the_next_position_after_enough_good_sessions(words):
-    now = at(2026, 5, 10, 9)
-    few = [row(at(2026, 5, 4, 8))] * 3
-    assert progression.suggestion(few, "lying", now, words, set()) is None
-    many = [row(at(2026, 5, d, h)) for d in (4, 5, 6) for h in (8, 13, 19)]
-    assert progression.suggestion(many, "lying", now, words, set()) == "sitting"
-    assert progression.suggestion(many, "lying", now, words, {"sitting"}) is None
-    sitting = [row(at(2026, 5, d, h), position="sitting") for d in (4, 5, 6) for h in (8, 13, 19)]
-    assert progression.suggestion(sitting, "sitting", now, words, set()) == "standing"
-    standing = [row(at(2026, 5, d, h), position="standing") for d in (4, 5, 6) for h in (8, 13, 19)]
-    assert progression.suggestion(standing, "standing", now, words, set()) == "daily"
-    stopped = [row(at(2026, 5, d, h), status="stopped", reps_done=2) for d in (4, 5, 6) for h in (8, 13, 19)]
-    assert progression.suggestion(stopped, "lying", now, words, set()) is None
+def test_positions_take_turns():
+    order = ["lying", "sitting", "standing"]
+    assert [progression.next_position(order, p) for p in order] == ["sitting", "standing", "lying"]
+    assert progression.next_position(["lying"], "lying") == "lying"

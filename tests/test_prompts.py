@@ -63,7 +63,7 @@ def test_a_misspelt_or_missing_key_fails_at_load_naming_file_and_key(tmp_path):
     from assistant import paths
     from assistant.errors import UserError
 
-    for name in ("coach", "commands", "faq", "understanding", "frontends", "programme"):
+    for name in ("coach", "commands", "faq", "understanding", "frontends", "programme", "diary", "words", "report"):
         prompts.load(name)   # the shipped files fit their schema
     shutil.copytree(paths.prompts_dir(), tmp_path, dirs_exist_ok=True)
     coach = tmp_path / "coach.toml"

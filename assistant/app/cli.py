@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--ja", "--yes", dest="yes", action="store_true", help="niet vragen")
     d.add_argument("--confirm-from-stdin", action="store_true", help=argparse.SUPPRESS)
 
+    p = sub.add_parser("report", help="een verslag voor de huisarts (PDF): programma en plasdagboek")
+    p.add_argument("file", help="bestandsnaam, eindigend op .pdf")
+
     p = sub.add_parser("model", help="het Nederlandse spraakmodel ophalen of installeren")
     model = p.add_subparsers(dest="model_command", required=True)
     m = model.add_parser("download", help="eenmalig ophalen (ongeveer 39 MB), hervat een onderbroken download")
@@ -204,6 +207,9 @@ def _run(args, log_file: Path | None) -> int:
             return cmd_progress(args)
         if args.command == "data":
             return cmd_export(args) if args.data_command == "export" else cmd_delete(args)
+        if args.command == "report":
+            from assistant.app.report import cmd_report
+            return cmd_report(args)
         if args.command == "ask":
             return cmd_ask(args)
         return handlers[args.command](args)

@@ -19,11 +19,14 @@ import queue
 import threading
 from typing import Protocol
 
+from assistant import prompts
 from assistant.app.lines import LineQueue
 from assistant.app.session import start_in_background
 from assistant.coaching.runner import ACTIONS as SESSION_ACTIONS
 from assistant.coaching.runner import Event, Said, SessionRunner
+from assistant.language import dates
 from assistant.language.dialog import Dialog
+from assistant.language.diary import DiaryPhrases
 from assistant.language.understanding import Kind, Understanding, Understood
 from assistant.settings import Settings
 
@@ -92,6 +95,8 @@ class Conversation:
         keeper.current_position = settings.position
         self.dialog = Dialog(understanding, session_active=self.session_active, keeper=keeper,
                              status_text=lambda: keeper.answer("programma_vandaag"))
+        self.diary = DiaryPhrases(prompts.load("diary"), prompts.load("words"))
+        self._undo_ok = False    # "dat klopt niet" undoes only right after a diary line
 
     # -- the session ----------------------------------------------------------------------------
     def session_active(self) -> bool:
@@ -156,6 +161,11 @@ class Conversation:
                 if u.kind is Kind.QUESTION:
                     log.info("question during a session, not answered: %r", u.text)
                 return Outcome.NOT_NOW
+            statement = self.statement(u) if u.kind is not Kind.SAFETY else None
+            if statement:
+                self.say(statement)
+                return Outcome.ANSWERED
+            self._undo_ok = False
             reply = self.dialog.reply(u)
             if reply.action == "start":
                 self.start_session()
@@ -163,6 +173,40 @@ class Conversation:
             self.say(reply.say)
             self.settings = self.keeper.with_chosen_position(self.settings)
             return Outcome.ANSWERED
+
+    def statement(self, u: Understood) -> str | None:
+        """A programme statement, asked before the dialog (red flags were checked before this):
+        the size of a glass the coach asked for, a check-up date, a plasdagboek line, undoing the
+        last one, or the day's summary. None when it is none of these."""
+        k, text = self.keeper, u.text
+        was_undo_ok, self._undo_ok = self._undo_ok, False
+        if k.pending_container is not None:
+            ml = self.diary.amount_answer(text)
+            if ml is not None and self.diary.entry(text) is None:
+                return k.set_container(ml)
+            k.pending_container = None
+        a = k.words["appointment"]
+        words = dates.tokens(text)
+        if k.pending_question == "appointment":
+            said = dates.parse(text, k.now().date(), k.number_words)
+            if said is not None:
+                return k.set_appointment(said)
+            if any(dates.tokens(p) == words for p in a["none"]):
+                return k.no_appointment()
+        if was_undo_ok and self.diary.is_undo(text):
+            return k.undo_diary()
+        which = self.diary.summary_day(text)
+        if which is not None:
+            return k.diary_summary(which)
+        entry = self.diary.entry(text)
+        if entry is not None:
+            self._undo_ok = True
+            return k.note_diary(entry.kind, entry.ml, entry.count, entry.container, entry.size, entry.note)
+        if set(words) & set(a["words"]) and not self.diary.is_question(text):
+            said = dates.parse(text, k.now().date(), k.number_words)
+            if said is not None:    # "mijn controle bij de huisarts is op vijftien december"
+                return k.set_appointment(said)
+        return None
 
     # -- speaking -------------------------------------------------------------------------------
     def say(self, text: str) -> float | None:

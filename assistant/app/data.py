@@ -16,7 +16,7 @@ from assistant.app import wiring
 from assistant.errors import UserError
 from assistant.programme import calendar as programme
 from assistant.programme import journal as journal_mod
-from assistant.programme.journal import CheckinLog, JournalError
+from assistant.programme.journal import CheckinLog, DiaryLog, JournalError
 
 CHECKIN_FIELDS = ("kind", "asked_at", "answer", "answered_at")
 FIELDS = ("id", "started_at", "position", "tempo", "reps_planned", "reps_done", "status", "ended_at")
@@ -43,19 +43,20 @@ def _row_dict(r) -> dict:
             "ended_at": r.ended_at.isoformat() if r.ended_at else None}
 
 
-def _read_all(args) -> tuple[list, list, bool]:
-    """Sessions and check-ins; from a damaged journal, whatever can still be read (and nothing is
-    written to it). The last item is False when rows may be missing."""
+def _read_all(args) -> tuple[list, list, list, bool]:
+    """Sessions, check-ins and the plasdagboek; from a damaged journal, whatever sessions and
+    check-ins can still be read (and nothing is written to it). The last item is False when rows
+    may be missing."""
     try:
         journal = wiring.open_journal(args)
     except JournalError as err:
         if err.kind != "damaged":
             raise
         saved = journal_mod.salvage(err.path.parent)
-        return saved.sessions, saved.checkins, False
-    rows, checkins = journal.sessions(), CheckinLog(journal).all()
+        return saved.sessions, saved.checkins, [], False
+    rows, checkins, diary = journal.sessions(), CheckinLog(journal).all(), DiaryLog(journal).rows()
     journal.close()
-    return rows, checkins, True
+    return rows, checkins, diary, True
 
 
 def _write_private(target: Path, text: str, overwrite: bool) -> None:
@@ -81,11 +82,13 @@ def cmd_export(args) -> int:
     kind = target.suffix.lower()
     if kind not in (".csv", ".json"):
         raise UserError("Kies een bestandsnaam die eindigt op .csv of .json.")
-    rows, checkin_rows, complete = _read_all(args)
+    rows, checkin_rows, diary_rows, complete = _read_all(args)
     sessions = [_row_dict(r) for r in rows]
     if kind == ".json":
         checkins = [dict(zip(CHECKIN_FIELDS, c, strict=True)) for c in checkin_rows]
-        text = json.dumps({"sessions": sessions, "checkins": checkins}, ensure_ascii=False, indent=2)
+        diary = [{"at": d.at.isoformat(), "kind": d.kind, "ml": d.ml, "size": d.size, "note": d.note}
+                 for d in diary_rows]
+        text = json.dumps({"sessions": sessions, "checkins": checkins, "diary": diary}, ensure_ascii=False, indent=2)
     else:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=FIELDS)

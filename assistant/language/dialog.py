@@ -50,8 +50,9 @@ class Dialog:
         say = u.answer
         if u.kind is Kind.QUESTION:
             self.last_intent = u.intent
-            if self.keeper and self.keeper.record_outcome(u.intent):
-                say = f"{say} {self.keeper.words['checkins']['noted']}"
+            then = self.keeper.record_outcome(u.intent) if self.keeper else None
+            if then:
+                say = f"{say} {then}"
         return self._remember(u, say)
 
     def _remember(self, u: Understood, say: str) -> Reply:

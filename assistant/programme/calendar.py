@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from assistant import numbers, prompts
+
 DAY_PARTS = ("morning", "afternoon", "evening")
 
 
@@ -85,12 +87,12 @@ def sessions_per_week(rows, now: datetime) -> list[tuple[int, int, int]]:
 
 def _number(n: int, words: dict) -> str:
     names = words["words"]["numbers"]
-    return names[n] if 0 <= n < len(names) else str(n)
+    return names[n] if 0 <= n < len(names) else numbers.say(n, prompts.load("words"))
 
 
 def _times(n: int, words: dict) -> str:
     times = words["words"]["times"]
-    return times[n] if 0 <= n < len(times) else words["words"]["times_many"].format(n=n)
+    return times[n] if 0 <= n < len(times) else words["words"]["times_many"].format(n=_number(n, words))
 
 
 def _join(items: list[str], words: dict) -> str:
@@ -129,19 +131,35 @@ def answer_progress(rows, now: datetime, words: dict) -> str:
         return a["progress_none"]
     last7 = [r for r in done_sessions(rows) if (now.date() - local(r.started_at, now).date()).days < 7]
     days = min(7, (now.date() - first).days + 1)
-    per_day = len(last7) / days
-    per_day_text = words["words"]["times_many"].format(n=f"{per_day:.1f}".replace(".", ",").replace(",0", ""))
+    per_day_text = about_times(len(last7) / days, words)
     text = a["progress"].format(start=_date_words(first, words), week=_number((now.date() - first).days // 7 + 1, words),
-                                sessions=len(last7), per_day=per_day_text)
+                                sessions=_number(len(last7), words), per_day=per_day_text)
     run = streak(rows, now)
     if run >= 2:
         text += " " + a["streak"].format(days=_number(run, words))
     return text
 
 
+def about_times(x: float, words: dict) -> str:
+    """An average in words, never "1,7 keer": bijna twee keer, ruim twee keer, tweeënhalf keer."""
+    a = words["words"]["about"]
+    n, frac = int(x), x - int(x)
+    if x < 0.75:
+        return a["less_than_one"]
+    if frac < 0.05 or frac > 0.95:
+        return a["exact"].format(n=_number(round(x), words))
+    if 0.4 <= frac <= 0.6:
+        if n == 1:
+            return a["one_and_a_half"]
+        join = prompts.load("words")["numbers"]
+        word = _number(n, words)
+        return a["half"].format(n=word + (join["tens_join_after_e"] if word.endswith("e") else join["tens_join"]))
+    return a["over"].format(n=_number(n, words)) if frac < 0.4 else a["under"].format(n=_number(n + 1, words))
+
+
 def _date_words(d: date, words: dict) -> str:
     w = words["words"]
-    return w["date"].format(day=d.day, month=w["months"][d.month - 1])
+    return w["date"].format(day=_number(d.day, words), month=w["months"][d.month - 1])
 
 
 def closing_line(rows, now: datetime, words: dict) -> str:

@@ -19,7 +19,7 @@ import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from assistant import errors
@@ -82,6 +82,25 @@ MIGRATIONS: list[str] = [
     DROP TABLE sessions;
     ALTER TABLE sessions_v3 RENAME TO sessions;
     CREATE INDEX sessions_started ON sessions (started_at);
+    """,
+    # 4: the plasdagboek kept by voice, and the check-up dates the user told
+    """
+    CREATE TABLE diary (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,          -- local time with UTC offset, ISO 8601
+        kind      TEXT NOT NULL CHECK (kind IN ('drink', 'void', 'leak', 'pad', 'urge')),
+        ml        INTEGER,                -- only when said (or a glass whose size the user gave)
+        size      TEXT,                   -- a leak: druppels, beetje, scheut, veel
+        note      TEXT,
+        count     INTEGER,                -- "twee glazen": 2 ...
+        container TEXT                    -- ... of glas
+    );
+    CREATE INDEX diary_at ON diary (at);
+    CREATE TABLE appointments (
+        id      INTEGER PRIMARY KEY,
+        on_date TEXT NOT NULL,            -- YYYY-MM-DD, the check-up with the huisarts
+        told_at TEXT NOT NULL
+    );
     """,
 ]
 
@@ -449,3 +468,79 @@ def _walk(db: sqlite3.Connection) -> list[SessionRow]:
         except (sqlite3.Error, ValueError, TypeError, OverflowError):
             misses += 1
     return out
+
+
+@dataclass(frozen=True)
+class DiaryRow:
+    id: int
+    at: datetime
+    kind: str
+    ml: int | None
+    size: str | None
+    note: str | None
+    count: int | None
+    container: str | None
+
+
+class DiaryLog:
+    """The plasdagboek: timed entries the user said or typed."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._db = journal._db
+        self._lock = journal._lock
+
+    @_locked
+    def add(self, at: datetime, kind: str, ml: int | None = None, size: str | None = None, note: str | None = None,
+            count: int | None = None, container: str | None = None) -> int:
+        cur = self._db.execute(
+            "INSERT INTO diary (at, kind, ml, size, note, count, container) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at.isoformat(timespec="seconds"), kind, ml, size, note, count, container))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    @_locked
+    def rows(self) -> list[DiaryRow]:
+        rows = self._db.execute("SELECT id, at, kind, ml, size, note, count, container FROM diary ORDER BY at, id")
+        return [DiaryRow(r[0], _parse_required(r[1]), *r[2:]) for r in rows.fetchall()]
+
+    @_locked
+    def last(self) -> DiaryRow | None:
+        r = self._db.execute("SELECT id, at, kind, ml, size, note, count, container FROM diary "
+                             "ORDER BY id DESC LIMIT 1").fetchone()
+        return DiaryRow(r[0], _parse_required(r[1]), *r[2:]) if r else None
+
+    @_locked
+    def remove(self, entry_id: int) -> None:
+        self._db.execute("DELETE FROM diary WHERE id = ?", (entry_id,))
+
+    @_locked
+    def fill_container(self, container: str, ml_each: int) -> int:
+        """Entries of ``container`` without an amount get count x ``ml_each``; how many did."""
+        cur = self._db.execute("UPDATE diary SET ml = COALESCE(count, 1) * ? WHERE container = ? AND ml IS NULL",
+                               (ml_each, container))
+        return cur.rowcount
+
+
+class AppointmentLog:
+    """Check-up dates the user told the coach. A new date replaces the ones still to come."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._db = journal._db
+        self._lock = journal._lock
+
+    @_locked
+    def set(self, on: date, told_at: datetime) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM appointments WHERE on_date >= ?", (told_at.date().isoformat(),))
+            self._db.execute("INSERT INTO appointments (on_date, told_at) VALUES (?, ?)",
+                             (on.isoformat(), told_at.isoformat(timespec="seconds")))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    @_locked
+    def dates(self) -> list[date]:
+        return [date.fromisoformat(r[0]) for r in
+                self._db.execute("SELECT on_date FROM appointments ORDER BY on_date").fetchall()]

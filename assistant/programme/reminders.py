@@ -103,3 +103,24 @@ def snooze(state: ReminderState, part: str | None, now: datetime, minutes: int) 
 def dismiss_today(state: ReminderState, now: datetime) -> None:
     state.dismissed_on = now.date()
     state.snoozed_until = state.snoozed_part = None
+
+
+def upcoming(state: ReminderState, rows, now: datetime, words: dict) -> list[tuple[datetime, str]]:
+    """The reminders still to come today and tomorrow, as (moment, day part); a part already done
+    today, said, or silenced for the day is left out today."""
+    done = set(today(rows, now, words).parts)
+    out = []
+    for offset in (0, 1):
+        day = now.date() + timedelta(days=offset)
+        for part in DAY_PARTS:
+            at = state.times.get(part)
+            if at is None:
+                continue
+            moment = datetime.combine(day, at, tzinfo=now.tzinfo)
+            if offset == 0 and (moment <= now or part in done or (day, part) in state.said
+                                or state.dismissed_on == day):
+                continue
+            out.append((moment, part))
+    if state.snoozed_until is not None and state.snoozed_part is not None and state.snoozed_until > now:
+        out.append((state.snoozed_until, state.snoozed_part))
+    return sorted(out)
