@@ -48,8 +48,9 @@ def measure_coach(audio: VirtualAudio, reps: int = 10) -> dict:
                   fast_factor=words["timing"]["in_beat_rate_factor"])
     sink = SpeakerSink(voice, ScheduledOutput())
     settings = Settings(reps=reps, tempo=1.0)
-    closing = [words["end"]["next_evening"]]
-    build = lambda s: P.build_plan(s, words, first_session=True, closing=closing, duration=sink.duration)
+    closing = ["Dat was oefening twee van vandaag. U oefent vanavond weer."]
+    build = lambda s: P.build_plan(s, words, first_session=True, closing=closing, duration=sink.duration,
+                                   ready_pause=1.0)
     cues = build(settings)
     sink.prepare(cues)
     recording = audio.record()

@@ -23,7 +23,8 @@ def audible_starts(cues, duration, min_gap=0.08):
 
 def run_and_record(virtual_audio, voice, words, settings, on_start=None, tail=0.3):
     sink = SpeakerSink(voice, ScheduledOutput())
-    build = lambda s: P.build_plan(s, words, first_session=False, closing=["Tot straks."], duration=sink.duration)
+    build = lambda s: P.build_plan(s, words, first_session=False, closing=["Tot straks."], duration=sink.duration,
+                                   ready_pause=1.0)
     cues = build(settings)
     sink.prepare(cues)
     recording = virtual_audio.record()

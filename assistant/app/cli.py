@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from assistant import prompts
@@ -67,15 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_session(args) -> int:
-    from assistant.app.session import closing_lines, new_runner
+    from assistant.app.session import new_runner, session_plan
     from assistant.clock import MonotonicClock
-    from assistant.coaching import plan as plan_mod
 
     words = prompts.load("coach")
     if args.dry_run:
-        settings = wiring.load_settings(args)
-        cues = plan_mod.build_plan(settings, words, first_session=True,
-                                   closing=closing_lines(words, datetime.now()))
+        # The plan the session would follow now: same journal, closing line and clip lengths.
+        journal = wiring.open_journal(args)
+        settings = wiring.load_settings(args, journal)
+        keeper = wiring.open_keeper(args, journal)
+        cues = session_plan(settings, words, journal, keeper, wiring.duration_source(settings))
         for cue in cues:
             if args.json:
                 print(json.dumps(cue.as_json(), ensure_ascii=False))

@@ -14,9 +14,11 @@ from assistant.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def closing_lines(words: dict, now: datetime) -> list[str]:
-    """What the coach says after the praise: when the next session of the day is due."""
-    return [plan_mod.next_session_line(now, words["end"])]
+def first_in_position(journal, position: str) -> bool:
+    """No round done yet in this position: the full instruction (a new position gets its own)."""
+    if journal is None:
+        return True
+    return not any(r.position == position and r.reps_done > 0 for r in journal.sessions())
 
 
 def make_plan_builder(words: dict, first_session: bool, closing: list[str], sink) -> Callable[[Settings], list]:
@@ -24,6 +26,13 @@ def make_plan_builder(words: dict, first_session: bool, closing: list[str], sink
         return plan_mod.build_plan(settings, words, first_session=first_session,
                                    closing=closing, duration=sink.duration)
     return build
+
+
+def session_plan(settings: Settings, words: dict, journal, keeper, sink) -> list:
+    """The plan the session started now would follow: the same builder, closing line and
+    durations as ``new_runner`` (what `session --dry-run` prints)."""
+    closing = [keeper.closing_line(settings.position, settings.tempo, settings.reps)]
+    return make_plan_builder(words, first_in_position(journal, settings.position), closing, sink)(settings)
 
 
 class JournalRecorder:
@@ -55,11 +64,12 @@ class JournalRecorder:
 
 
 def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Callable[[], datetime],
-               closing: list[str] | None = None, on_event: Callable[[Event], None] | None = None):
-    """A ready SessionRunner and its JournalRecorder. Call ``recorder.finish(result)`` at the end."""
-    first = journal is None or not journal.has_sessions()
-    lines = closing if closing is not None else closing_lines(words, now())
-    build = make_plan_builder(words, first, lines, sink)
+               closing: list[str], on_event: Callable[[Event], None] | None = None, interactive: bool = False):
+    """A ready SessionRunner and its JournalRecorder. Call ``recorder.finish(result)`` at the end.
+
+    ``interactive``: after the position question the session waits for ``runner.ready()`` (at most
+    coach.toml's ready.timeout); otherwise it follows the plan's fixed pause."""
+    build = make_plan_builder(words, first_in_position(journal, settings.position), closing, sink)
     recorder = JournalRecorder(journal, settings, now)
 
     def events(event: Event) -> None:
@@ -67,7 +77,8 @@ def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Ca
         if on_event:
             on_event(event)
 
-    runner = SessionRunner(settings, build, sink, clock, words, on_event=events)
+    runner = SessionRunner(settings, build, sink, clock, words, on_event=events,
+                           ready_timeout=words["ready"]["timeout"] if interactive else None)
     return runner, recorder
 
 
@@ -81,7 +92,8 @@ def start_in_background(settings: Settings, words: dict, sink, clock, journal, k
     """
     now = lambda: datetime.now().astimezone()  # noqa: E731
     closing = [keeper.closing_line(settings.position, settings.tempo, settings.reps)]
-    runner, recorder = new_runner(settings, words, sink, clock, journal, now=now, closing=closing, on_event=on_event)
+    runner, recorder = new_runner(settings, words, sink, clock, journal, now=now, closing=closing, on_event=on_event,
+                                  interactive=True)
     sink.prepare(runner.plan())
 
     def run() -> None:
