@@ -362,9 +362,52 @@ class Programme:
     progression: Progression
 
 
+# -- speech.toml: what espeak-ng hears -----------------------------------------------------------------
+@dataclass(frozen=True)
+class NumberWords:
+    units: list[str]
+    one_in_compound: str
+    tens: list[str]
+    hundred: str
+    thousand: str
+    joiner: str
+    joiner_after_e: str
+    comma: str
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    hours: list[str]
+    full: str
+    quarter_past: str
+    half: str
+    quarter_to: str
+    past: str
+    to: str
+    past_half: str
+    to_half: str
+    day_part_from: dict[str, int]
+    day_part: dict[str, str]
+    day_part_named_by: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Respelling:
+    write: str
+    say: str
+    phonemes: str
+
+
+@dataclass(frozen=True)
+class Speech:
+    numbers: NumberWords
+    clock: ClockWords
+    lexicon: list[Respelling]
+
+
 SCHEMAS: dict[str, type] = {
     "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
-    "frontends": FrontEnds, "programme": Programme,
+    "frontends": FrontEnds, "programme": Programme, "speech": Speech,
 }
 # TOML writes 1 for 1.0: an int is a good float.
 _STRICT = dacite.Config(strict=True, type_hooks={

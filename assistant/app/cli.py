@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("file")
     model.add_parser("check", help="controleren of het model bruikbaar is")
 
+    p = sub.add_parser("say", help="een zin laten uitspreken, zoals de coach hem zegt")
+    p.add_argument("text", help="de zin")
+    p.add_argument("--dry-run", action="store_true", help="alleen tonen wat de stem te horen krijgt")
+
     p = sub.add_parser("ask", help="een vraag stellen")
     p.add_argument("question", help="de vraag, of - om regels van stdin te lezen")
     p.add_argument("--json", action="store_true")
@@ -104,6 +108,23 @@ def cmd_session(args) -> int:
     return 0
 
 
+def cmd_say(args) -> int:
+    """Let a physiotherapist hear (or, with --dry-run, read) how the voice says a sentence."""
+    from assistant.audio.speech import spoken
+    if args.dry_run:
+        print(spoken(args.text))
+        return 0
+    settings = wiring.load_settings(args)
+    sink = wiring.make_sink(settings, mute=False)
+    try:
+        from assistant.clock import MonotonicClock
+        sink.play(args.text, False, MonotonicClock().now() + sink.lookahead)
+        sink.wait_idle()
+    finally:
+        sink.close()
+    return 0
+
+
 def cmd_model(args) -> int:
     from assistant.audio import models
     if args.model_command == "download":
@@ -121,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    handlers = {"session": cmd_session}
+    handlers = {"session": cmd_session, "say": cmd_say}
     try:
         if args.command is None:
             from assistant.app.voice_loop import main_loop
