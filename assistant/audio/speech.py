@@ -10,6 +10,7 @@ its word, and a colon in a sentence said as a comma.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from assistant import prompts
@@ -89,12 +90,17 @@ def spoken(text: str, words: dict | None = None) -> str:
                                   f"{number_words(int(m.group(2)), words)}", text)
     text = _INTEGER.sub(lambda m: number_words(int(m.group(0)), words), text)
     for entry in sorted(words["lexicon"], key=lambda e: -len(e["write"])):    # longest first
-        say = entry["say"]
         pattern = r"(?<!\w)" + re.escape(entry["write"]).replace("'", _APOSTROPHE) + r"(?!\w)"
-        text = re.sub(pattern, lambda m, say=say: say[:1].upper() + say[1:] if m.group(0)[:1].isupper() else say,
-                      text, flags=re.IGNORECASE)
+        text = re.sub(pattern, _respell(entry["say"]), text, flags=re.IGNORECASE)
     text = _LEFT_S.sub("s", text)
     return _COLON.sub(", ", text)
+
+
+def _respell(say: str) -> Callable[[re.Match], str]:
+    """The respelling, with a capital where the written word had one."""
+    def replace(m: re.Match) -> str:
+        return say[:1].upper() + say[1:] if m.group(0)[:1].isupper() else say
+    return replace
 
 
 @cache
