@@ -59,8 +59,11 @@ def build_for(settings, words, duration):
     The baseline in bench/data/room_baseline.json was measured with this file on the code before
     issue 10, which had no such pause and said "Uw volgende oefening is vanavond." at the end."""
     from assistant.coaching import plan as P
-    return P.build_plan(settings, words, first_session=False, closing=["Tot straks."], duration=duration,
-                        ready_pause=1.0)
+    try:
+        return P.build_plan(settings, words, first_session=False, closing=["Tot straks."], duration=duration,
+                            ready_pause=1.0)
+    except TypeError:   # the code before issue 10: no position pause
+        return P.build_plan(settings, words, first_session=False, closing=["Tot straks."], duration=duration)
 
 
 def measure_tempo(audio, voice, tempo: float, reps: int = 3) -> dict:
@@ -95,10 +98,15 @@ def measure_tempo(audio, voice, tempo: float, reps: int = 3) -> dict:
     starts_a = np.array(starts)
     lengths = np.array([sink.duration(c.text, c.fast) for c in cues])
     n_over, worst = overlaps(starts_a, lengths)
+    found = [c for i, c in enumerate(audible) if i not in missing]
+    count_errors = np.array([e for c, e in zip(found, errors) if c.kind == "count"])
     counts = [i for i, c in enumerate(cues) if c.kind == "count"]
     count_silence = silences_before(samples, RATE, starts_a[counts])
     return {"tempo": tempo, "cues": len(cues), "measured": len(errors), "missing": len(missing),
             "p95_ms": float(np.percentile(np.abs(errors), 95)) * 1000 if len(errors) else float("nan"),
+            # The counts alone: the issue's measure. Cues that begin with a soft "h" ("Harder.",
+            # "Houd ...") are found ~7 ms late by the amplitude threshold, wherever they are played.
+            "p95_counts_ms": float(np.percentile(np.abs(count_errors), 95)) * 1000 if len(count_errors) else float("nan"),
             "min_silence_ms": float(count_silence.min()) * 1000, "overlaps": n_over,
             "worst_overlap_ms": worst * 1000}
 
