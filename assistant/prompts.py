@@ -27,7 +27,8 @@ from assistant.errors import UserError
 class CoachTiming:
     gap_after_sentence: float
     gap_before_first_round: float
-    in_beat_offset: float
+    room_before_count: float
+    gap_after_count: float
     in_beat_rate_factor: float
     counts_before_end: float
 
@@ -43,6 +44,23 @@ class ByPosition:
 class CoachIntro:
     first: ByPosition
     short: ByPosition
+    explain_first: ByPosition
+    explain_short: ByPosition
+
+
+@dataclass(frozen=True)
+class Questions:
+    lying: str
+    sitting: str
+    standing: str
+
+
+@dataclass(frozen=True)
+class Ready:
+    question: Questions
+    phrases: list[str]
+    timeout: float
+    pause: float
 
 
 @dataclass(frozen=True)
@@ -53,17 +71,17 @@ class CoachRound:
     relax: str
     counts: list[str]
     extra: list[str]
+    extra_short: list[str]
     extra_after_fraction: list[float]
     breath: str
+    breath_short: str
     breath_every: int
+    with_count: str
 
 
 @dataclass(frozen=True)
 class CoachEnd:
     praise: str
-    next_afternoon: str
-    next_evening: str
-    next_morning: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,7 @@ class Control:
 class Coach:
     timing: CoachTiming
     intro: CoachIntro
+    ready: Ready
     round: CoachRound
     end: CoachEnd
     control: Control
@@ -578,9 +597,52 @@ class Report:
     date: str
 
 
+# -- speech.toml: what espeak-ng hears -----------------------------------------------------------------
+@dataclass(frozen=True)
+class SpokenNumbers:
+    units: list[str]
+    one_in_compound: str
+    tens: list[str]
+    hundred: str
+    thousand: str
+    joiner: str
+    joiner_after_e: str
+    comma: str
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    hours: list[str]
+    full: str
+    quarter_past: str
+    half: str
+    quarter_to: str
+    past: str
+    to: str
+    past_half: str
+    to_half: str
+    day_part_from: dict[str, int]
+    day_part: dict[str, str]
+    day_part_named_by: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Respelling:
+    write: str
+    say: str
+    phonemes: str
+
+
+@dataclass(frozen=True)
+class Speech:
+    numbers: SpokenNumbers
+    clock: ClockWords
+    lexicon: list[Respelling]
+
+
 SCHEMAS: dict[str, type] = {
     "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
-    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "words": Words,
+    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "words": Words, "speech": Speech,
     "diary": Diary, "report": Report,
 }
 # TOML writes 1 for 1.0: an int is a good float.

@@ -18,12 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import room
 from bench.onsets import detect_onsets, match_onsets
 from bench.virtual_audio import VirtualAudio
 
 RATE = 22050
 GOAL_P95_MS = 10.0
 GOAL_LAST_MS = 20.0
+GOAL_ROOM_MS = 150.0
+GOAL_ROOM_P95_MS = 2.0
+ROOM_BASELINE = Path(__file__).parent / "data" / "room_baseline.json"
 
 
 def _audible(cues, duration, min_gap=0.08):
@@ -48,8 +52,9 @@ def measure_coach(audio: VirtualAudio, reps: int = 10) -> dict:
                   fast_factor=words["timing"]["in_beat_rate_factor"])
     sink = SpeakerSink(voice, ScheduledOutput())
     settings = Settings(reps=reps, tempo=1.0)
-    closing = [words["end"]["next_evening"]]
-    build = lambda s: P.build_plan(s, words, first_session=True, closing=closing, duration=sink.duration)
+    closing = ["Dat was oefening twee van vandaag. U oefent vanavond weer."]
+    build = lambda s: P.build_plan(s, words, first_session=True, closing=closing, duration=sink.duration,
+                                   ready_pause=1.0)
     cues = build(settings)
     sink.prepare(cues)
     recording = audio.record()
@@ -112,6 +117,8 @@ def main() -> None:
         ours = measure_coach(audio)
         print("  measuring the naive loop (2 rounds) ...", flush=True)
         naive = measure_naive(audio)
+        print("  measuring room around the counts: tempo 0.5, 1.0, 2.0, three runs each ...", flush=True)
+        room_now = room.measure(audio, runs=3)
     finally:
         audio.stop()
     p = lambda a, q: float(np.percentile(a, q))
@@ -132,6 +139,29 @@ def main() -> None:
     print(f"  {'largest sample/monotonic gap (ms)':34}{ours['clock_gap_ms']:>12.1f}")
     ok = p(ours["abs_ms"], 95) <= GOAL_P95_MS and ours["last_ms"] <= GOAL_LAST_MS
     print(f"\n  goal {'met' if ok else 'NOT met'}: p95 <= {GOAL_P95_MS:.0f} ms and last cue within {GOAL_LAST_MS:.0f} ms")
+    print_room(room_now)
+
+
+def print_room(now: dict) -> None:
+    """Per tempo, beside the figures of the code before issue 10 (bench/data/room_baseline.json)."""
+    import json
+    before = {float(k): v for k, v in json.loads(ROOM_BASELINE.read_text()).items()}
+    print()
+    print("  Room around the counts (3 rounds a run, medians of 3 runs; before = the code before issue 10)")
+    nan = float("nan")
+    print(f"  {'tempo (s a count)':12}{'silence before a count, min':>28}{'overlapping clips':>20}"
+          f"{'onset error p95, counts':>24}{'p95, all cues':>22}")
+    print(f"  {'':12}{'before':>14}{'now':>14}{'before':>10}{'now':>10}{'before':>12}{'now':>12}{'before':>11}{'now':>11}")
+    for tempo in sorted(now):
+        b, n = before.get(tempo, {}), now[tempo]
+        print(f"  {tempo:<12}{b.get('min_silence_ms', nan):>11.0f} ms{n['min_silence_ms']:>11.0f} ms"
+              f"{b.get('overlaps', nan):>10.0f}{n['overlaps']:>10.0f}"
+              f"{b.get('p95_counts_ms', nan):>9.1f} ms{n['p95_counts_ms']:>9.1f} ms"
+              f"{b.get('p95_ms', nan):>8.1f} ms{n['p95_ms']:>8.1f} ms")
+    ok = all(n["min_silence_ms"] >= GOAL_ROOM_MS and n["overlaps"] == 0 for n in now.values()) and all(
+        now[t]["p95_counts_ms"] <= GOAL_ROOM_P95_MS for t in (0.5, 1.0) if t in now)
+    print(f"\n  goal {'met' if ok else 'NOT met'}: >= {GOAL_ROOM_MS:.0f} ms before every count, no overlaps, "
+          f"count onsets p95 <= {GOAL_ROOM_P95_MS:.0f} ms at tempo 0.5 and 1.0")
 
 
 if __name__ == "__main__":

@@ -113,3 +113,39 @@ def test_spoken_session_plays_and_is_journaled(data_dir):
     rows = Journal(data_dir).sessions()
     assert len(rows) == 1 and rows[0].status == "completed" and rows[0].reps_done == 1
     assert rows[0].position == "standing" and rows[0].tempo == 0.5
+
+
+def test_dry_run_is_the_timeline_the_session_follows(data_dir, voice):
+    """Real clip lengths (espeak-ng is installed here) and the closing line from the programme."""
+    from datetime import datetime
+
+    from assistant import prompts
+    from assistant.programme.journal import Journal
+    from assistant.programme.keeper import ProgrammeKeeper
+
+    cues = plan_lines("--reps", "2")
+    gap = prompts.load("coach")["timing"]["gap_after_sentence"]
+    a, b = cues[0], cues[1]
+    assert b["t"] - a["t"] == pytest.approx(voice.duration(a["text"]) + gap, abs=0.002)
+    journal = Journal(data_dir)
+    keeper = ProgrammeKeeper(journal, now=lambda: datetime.now().astimezone())
+    assert cues[-1]["text"] == keeper.closing_line("lying", 1.0, 2)
+    assert cues[-2]["text"] == prompts.load("coach")["end"]["praise"]
+
+
+def test_a_new_position_gets_its_full_instruction_the_first_time(data_dir):
+    from datetime import datetime, timedelta
+
+    from assistant.programme.journal import Journal
+
+    journal = Journal(data_dir)
+    sid = journal.start_session(datetime.now().astimezone() - timedelta(days=1), "lying", 1.0, 10)
+    journal.record_round(sid, 1, 1.0)
+    journal.close()
+
+    def intro(position):
+        return [c["text"] for c in plan_lines("--position", position) if c["phase"] == "intro"]
+    lying, sitting = intro("liggend"), intro("zittend")
+    assert not any("Buig uw knieën" in t for t in lying), "lying was done before: the short reminder"
+    assert any("deze keer zittend" in t for t in sitting) and any("plas ophoudt" in t for t in sitting)
+    assert len(sitting) > len(lying)

@@ -9,12 +9,12 @@ from assistant.settings import Settings
 from tests.fakes import RecordingSink
 
 
-def make(words, clock, **kw):
+def make(words, clock, ready_timeout=None, **kw):
     settings = Settings(**kw)
     sink = RecordingSink(clock)
     events = []
     build = lambda s: P.build_plan(s, words, first_session=False, closing=["Tot straks."], duration=sink.duration)
-    runner = SessionRunner(settings, build, sink, clock, words, on_event=events.append)
+    runner = SessionRunner(settings, build, sink, clock, words, on_event=events.append, ready_timeout=ready_timeout)
     return runner, sink, events, build(settings)
 
 
@@ -90,9 +90,9 @@ def test_tempo_changes_the_beat_from_the_next_cue_on(coach_words, action, longer
     r2 = next(c.t for c in plan if c.rep == 2 and c.kind == "squeeze")
     clock.at(t0 + START_LEAD + r2 + 0.5, getattr(runner, action))
     result = runner.run()
-    counts = [at for at, text, handed in sink.played if handed > t0 + START_LEAD + r2 + 0.5
-              and text in ("twee", "drie", "vier")]
-    gap = counts[1] - counts[0]
+    after = [(at, text) for at, text, handed in sink.played if handed > t0 + START_LEAD + r2 + 0.5]
+    # Relax counts follow each other with nothing between them, at any tempo.
+    gap = next(b[0] - a[0] for a, b in zip(after, after[1:]) if (a[1], b[1]) == ("twee", "drie"))
     assert (gap > 1.0) if longer else (gap < 1.0)
     assert result.tempo == pytest.approx(gap)
     assert coach_words["control"]["during"]["tempo_changed"] in sink.texts()
@@ -129,3 +129,53 @@ def test_unknown_action_is_refused(coach_words):
     runner, _, _, _ = make(coach_words, FakeClock(), reps=1)
     with pytest.raises(ValueError):
         runner.command("dance")
+
+
+def test_tempo_change_across_fast_tempos_says_each_later_cue_once_in_order(coach_words):
+    """From 0.65 to 0.5 the plan says its cues differently (fewer, shorter): the runner finds its
+    place by the cue's key, so nothing is said twice or out of order."""
+    clock = FakeClock()
+    runner, sink, _, plan = make(coach_words, clock, reps=3, tempo=0.65)
+    r2 = next(c for c in plan if c.rep == 2 and c.kind == "squeeze")
+    clock.at(clock.now() + START_LEAD + r2.t + 0.7, runner.faster)
+    result = runner.run()
+    assert result.completed and result.tempo == 0.5
+    deadlines = [at for at, text, _ in sink.played if text != coach_words["control"]["during"]["tempo_changed"]]
+    assert deadlines == sorted(deadlines)
+    relax_counts = [t for t in sink.texts() if t == "zes"]
+    assert len(relax_counts) >= 3   # the last relax count of each round, once
+
+
+def test_an_interactive_session_waits_for_the_position_then_goes_on(coach_words):
+    from assistant.coaching.runner import WaitingForReady
+    clock = FakeClock()
+    runner, sink, events, plan = make(coach_words, clock, ready_timeout=45.0, reps=1)
+    question = next(c for c in plan if c.kind == "ready")
+    asked_at = clock.now() + START_LEAD + question.t
+    clock.at(asked_at + 20.0, runner.ready)     # well after the plan's fixed pause
+    runner.run()
+    waits = [e for e in events if isinstance(e, WaitingForReady)]
+    assert len(waits) == 1 and waits[0].until > asked_at
+    after = [(at, text) for at, text, _ in sink.played if at > asked_at]
+    assert after[0][0] >= asked_at + 20.0, "nothing is said before the yes"
+    assert after[0][1] == plan[plan.index(question) + 1].text
+
+
+def test_without_an_answer_the_session_begins_after_the_timeout(coach_words):
+    clock = FakeClock()
+    runner, sink, _, plan = make(coach_words, clock, ready_timeout=30.0, reps=1)
+    question = next(c for c in plan if c.kind == "ready")
+    asked_at = clock.now() + START_LEAD + question.t
+    result = runner.run()
+    assert result.completed
+    after = [at for at, _, _ in sink.played if at > asked_at]
+    assert 30.0 <= after[0] - asked_at <= 30.0 + sink.duration(question.text, False) + 1.0
+
+
+def test_a_non_interactive_session_follows_the_fixed_pause(coach_words):
+    clock = FakeClock()
+    start = clock.now() + START_LEAD
+    runner, sink, _, plan = make(coach_words, clock, reps=1)
+    runner.run()
+    assert [at for at, _, _ in sink.played] == pytest.approx([start + c.t for c in plan])
+    assert not runner.waiting

@@ -148,6 +148,8 @@ def test_a_vanishing_microphone_pauses_and_its_return_resumes(loop):
 def test_a_completed_session_is_journaled(loop):
     loop.settings = Settings(reps=1, tempo=0.5)
     heard(loop, "start oefening")
+    assert wait_until(loop.conversation.waiting_for_ready, 60)
+    heard(loop, "ik lig")
     assert wait_until(lambda: not loop.session_active(), 60)
     rows = loop.journal.sessions()
     assert len(rows) == 1 and rows[0].status == "completed" and rows[0].reps_done == 1
@@ -229,3 +231,27 @@ def test_pain_during_a_session_pauses_the_counting_and_refers(loop):
     paused_line = prompts.load("coach")["control"]["halted"]["paused"]
     assert said[paused_line] >= said[referral] + loop.sink.duration(referral, False)   # one after the other
     assert loop.mic.mutes[-1][1] - loop.mic.mutes[-1][0] > 2.0                         # and not heard back
+
+
+def test_the_coach_waits_for_a_yes_before_the_first_round_and_mutes_its_question(loop):
+    question = prompts.load("coach")["ready"]["question"]["lying"]
+    heard(loop, "start oefening")
+    assert wait_until(loop.conversation.waiting_for_ready, 60)
+    asked = max(at for at, text, _ in loop.sink.played if text == question)
+    assert loop.mic.muted_at(asked + 0.2), "the microphone must not hear 'Zeg dan ja.'"
+    time.sleep(1.0)
+    heard(loop, "nee")                       # not a yes: still waiting, nothing counted
+    assert loop.conversation.waiting_for_ready()
+    assert not any(t == "Knijp aan." for t in loop.sink.texts())
+    heard(loop, "ik ben er klaar voor")      # holds "klaar", but is the yes, not a stop
+    assert wait_until(lambda: not loop.conversation.waiting_for_ready(), 2)
+    assert loop.session_active() and loop.runner.result.stopped is False
+    assert wait_until(lambda: "Knijp aan." in loop.sink.texts(), 30)
+
+
+def test_a_bare_klaar_while_waiting_still_means_stop(loop):
+    heard(loop, "start oefening")
+    assert wait_until(loop.conversation.waiting_for_ready, 60)
+    heard(loop, "klaar")
+    assert wait_until(lambda: not loop.session_active(), 5)
+    assert loop.actions == ["start", "stop"]

@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+import pytest
 
 from assistant.coaching import plan as P
 from assistant.audio.output import ScheduledOutput, SpeakerSink
@@ -23,7 +24,8 @@ def audible_starts(cues, duration, min_gap=0.08):
 
 def run_and_record(virtual_audio, voice, words, settings, on_start=None, tail=0.3):
     sink = SpeakerSink(voice, ScheduledOutput())
-    build = lambda s: P.build_plan(s, words, first_session=False, closing=["Tot straks."], duration=sink.duration)
+    build = lambda s: P.build_plan(s, words, first_session=False, closing=["Tot straks."], duration=sink.duration,
+                                   ready_pause=1.0)
     cues = build(settings)
     sink.prepare(cues)
     recording = virtual_audio.record()
@@ -65,3 +67,15 @@ def test_stop_silences_the_speaker(virtual_audio, voice, coach_words):
     assert len(audio) / rate < 20
     assert np.abs(audio[-int(2.5 * rate):]).max() < 0.01
     assert np.abs(audio[: int(6 * rate)]).max() > 0.1
+
+
+@pytest.mark.parametrize("tempo", [0.5, 1.0])
+def test_room_before_every_count_on_the_virtual_speaker(virtual_audio, voice, tempo):
+    """Recorded from the speaker: every count has at least 150 ms of silence (30 dB below the
+    session's peak) before it, and no clip starts while another still sounds."""
+    from bench.room import measure_tempo
+    result = measure_tempo(virtual_audio, voice, tempo, reps=2)
+    assert result["missing"] == 0, result
+    assert result["measured"] == result["cues"], "every cue stands apart in the recording"
+    assert result["overlaps"] == 0, result
+    assert result["min_silence_ms"] >= 150, result

@@ -34,7 +34,7 @@ def test_today_counts_sessions_by_part_of_the_day(words):
     d = programme.today(rows, at(2026, 5, 4, 15), words)
     assert d.sessions == 2 and d.parts == ("morning", "afternoon")
     text = programme.answer_today(rows, at(2026, 5, 4, 15), words)
-    assert "twee keer" in text and "vanochtend en vanmiddag" in text and "Nog één keer" in text
+    assert "twee keer" in text and "vanochtend en vanmiddag" in text and "nog één keer" in text
 
 
 def test_a_session_cut_off_after_a_round_still_counts_one_without_rounds_does_not(words):
@@ -50,7 +50,7 @@ def test_three_sessions_meet_the_goal(words):
 def test_nothing_yet(words):
     assert "nog niet geoefend" in programme.answer_today([], at(2026, 5, 4, 9), words)
     assert "nog niet begonnen" in programme.answer_week([], at(2026, 5, 4, 9), words)
-    assert "nog geen oefening" in programme.answer_progress([], at(2026, 5, 4, 9), words)
+    assert "nog niet met mij geoefend" in programme.answer_progress([], at(2026, 5, 4, 9), words)
 
 
 def test_week_of_the_programme(words):
@@ -82,7 +82,7 @@ def test_sessions_per_week_table():
 
 def test_closing_line_says_what_is_left(words):
     rows = [row(at(2026, 5, 4, 8))]
-    assert "Nog twee keer te gaan, vanmiddag" in programme.closing_line(rows, at(2026, 5, 4, 8, 5), words)
+    assert "U oefent vanmiddag weer" in programme.closing_line(rows, at(2026, 5, 4, 8, 5), words)
     rows.append(row(at(2026, 5, 4, 13)))
     assert "oefening twee" in programme.closing_line(rows, at(2026, 5, 4, 13, 5), words)
     rows.append(row(at(2026, 5, 4, 19)))

@@ -13,14 +13,16 @@ from assistant.language.understanding import Understanding, fold
 def session_texts() -> list[str]:
     """Every sentence the coach can say while a session is running."""
     words = prompts.load("coach")
+    closings = [line.format(done="twee", left="één keer", next="vanavond")
+                for key, line in prompts.load("programme")["answers"].items() if key.startswith("closing_")]
     texts = set()
     for position in POSITIONS:
         for first in (True, False):
             for reps in (1, 10, 12):
-                cues = P.build_plan(Settings(position=position, reps=reps, hold=12, relax=12), words,
-                                    first_session=first, closing=[words["end"][k] for k in
-                                                                  ("next_morning", "next_afternoon", "next_evening")])
-                texts.update(c.text for c in cues)
+                for tempo in (0.5, 1.0, 2.0):
+                    cues = P.build_plan(Settings(position=position, reps=reps, hold=12, relax=12, tempo=tempo), words,
+                                        first_session=first, closing=closings)
+                    texts.update(c.text for c in cues)
     texts.update(words["control"]["during"].values())
     return sorted(texts)
 

@@ -68,7 +68,7 @@ def test_the_coachs_own_session_audio_triggers_nothing(loop, whisper, voice, coa
     the first round, the last round, the closing), transcribed and fed to a running session."""
     settings = Settings(reps=10, tempo=1.0)
     cues = P.build_plan(settings, coach_words, first_session=True,
-                        closing=["Dat was oefening één van vandaag. Nog twee keer te gaan, vanmiddag."],
+                        closing=["Dat was oefening één van vandaag. U oefent vanmiddag weer."],
                         duration=voice.duration)
     keep = [c for c in cues if c.rep in (None, 1, 10)]
     extra = list(coach_words["control"]["during"].values())

@@ -58,3 +58,40 @@ def test_a_red_flag_typed_during_a_session_pauses_and_refers(data_dir):
     i_pause = next(i for i, x in enumerate(lines) if "Even rust" in x)
     assert i_flag < i_pause
     assert not any("Vragen beantwoord ik na de oefening" in x for x in lines)
+
+
+def test_a_typed_yes_lets_the_waiting_session_go_on(tmp_path):
+    import io
+    from datetime import datetime
+
+    from assistant import prompts
+    from assistant.app.conversation import Conversation
+    from assistant.app.typed import TypedFrontEnd
+    from assistant.clock import MonotonicClock
+    from assistant.language.understanding import Understanding
+    from assistant.programme.journal import Journal
+    from assistant.programme.keeper import ProgrammeKeeper
+    from assistant.settings import Settings
+    from tests.fakes import RecordingSink
+
+    clock = MonotonicClock()
+    journal = Journal(tmp_path)
+    keeper = ProgrammeKeeper(journal, now=lambda: datetime.now().astimezone())
+    sink = RecordingSink(clock)
+    conv = Conversation(settings=Settings(reps=1, tempo=0.5), coach_words=prompts.load("coach"), journal=journal,
+                        keeper=keeper, understanding=Understanding(), sink=sink, clock=clock)
+    front = TypedFrontEnd(conv, out=io.StringIO())
+    try:
+        front.handle("start oefening")
+        end = time.monotonic() + 60
+        while not conv.waiting_for_ready() and time.monotonic() < end:
+            time.sleep(0.05)
+        assert conv.waiting_for_ready()
+        front.handle("ja hoor")
+        end = time.monotonic() + 5
+        while conv.waiting_for_ready() and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not conv.waiting_for_ready() and conv.session_active()
+    finally:
+        conv.close()
+    assert conv.ready_reply("ja") is False          # no session waits: not taken

@@ -75,8 +75,17 @@ def test_stop_mid_count_silences_the_coach(virtual_audio, voice, tmp_path):
     mic = Microphone()
     start = clock.now()
     welcome = 9.0
-    # "start oefening" after the welcome; "stop" (a partial result) in the hold of round 1.
-    script = [(welcome, "start oefening", True), (welcome + 14.0, "stop", False)]
+    # "start oefening" after the welcome; "ja" once the coach asks "Ligt u goed?"; "stop" (a
+    # partial result) in the hold of round 1, where the plan puts its third count.
+    from assistant import prompts
+    from assistant.coaching import plan as P
+    cues = P.build_plan(Settings(reps=3, tempo=1.0), prompts.load("coach"), first_session=False, closing=["x"],
+                        duration=voice.duration)
+    i = next(i for i, c in enumerate(cues) if c.kind == "ready")
+    yes = welcome + 0.5 + cues[i].t + voice.duration(cues[i].text) + 1.5
+    count3 = next(c.t for c in cues if c.rep == 1 and c.phase == "squeeze" and c.count == 3)
+    stop = yes + 0.2 + count3 - cues[i + 1].t
+    script = [(welcome, "start oefening", True), (yes, "ja", True), (stop, "stop", False)]
     recogniser = ScriptedRecogniser(script, clock, start=start)
     loop = VoiceLoop(recogniser=recogniser, mic=mic, understanding=understanding, keeper=keeper, sink=sink,
                      settings=Settings(reps=3, tempo=1.0), journal=journal, clock=clock, grammar=grammar,
@@ -100,6 +109,6 @@ def test_stop_mid_count_silences_the_coach(virtual_audio, voice, tmp_path):
     assert loop.actions == ["start", "stop"]
     assert journal.sessions()[-1].status == "stopped"
     # The coach counted before the stop (sound in the seconds before it) ...
-    assert np.abs(audio[int((welcome + 9) * rate): int((welcome + 13) * rate)]).max() > 0.1
+    assert np.abs(audio[int((stop - 4) * rate): int((stop - 0.5) * rate)]).max() > 0.1
     # ... and after the goodbye line the speaker stays silent: round 1 would still be counting.
     assert np.abs(audio[-int(3.0 * rate):]).max() < 0.01

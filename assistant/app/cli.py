@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from assistant import errors, paths, prompts
@@ -118,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("file")
     model.add_parser("check", help="controleren of het model bruikbaar is")
 
+    p = sub.add_parser("say", help="een zin laten uitspreken, zoals de coach hem zegt")
+    p.add_argument("text", help="de zin")
+    p.add_argument("--dry-run", action="store_true", help="alleen tonen wat de stem te horen krijgt")
+
     p = sub.add_parser("ask", help="een vraag stellen")
     p.add_argument("question", help="de vraag, of - om regels van stdin te lezen")
     p.add_argument("--json", action="store_true")
@@ -125,15 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_session(args) -> int:
-    from assistant.app.session import closing_lines, new_runner
+    from assistant.app.session import new_runner, session_plan
     from assistant.clock import MonotonicClock
-    from assistant.coaching import plan as plan_mod
 
     words = prompts.load("coach")
     if args.dry_run:
-        settings = wiring.load_settings(args)
-        cues = plan_mod.build_plan(settings, words, first_session=True,
-                                   closing=closing_lines(words, datetime.now()))
+        # The plan the session would follow now: same journal, closing line and clip lengths.
+        journal = wiring.open_journal(args)
+        settings = wiring.load_settings(args, journal)
+        keeper = wiring.open_keeper(args, journal)
+        cues = session_plan(settings, words, journal, keeper, wiring.duration_source(settings))
         for cue in cues:
             if args.json:
                 print(json.dumps(cue.as_json(), ensure_ascii=False))
@@ -165,6 +169,23 @@ def cmd_session(args) -> int:
     return recorder.fault.exit_code if unsaved and recorder.fault else 0
 
 
+def cmd_say(args) -> int:
+    """Let a physiotherapist hear (or, with --dry-run, read) how the voice says a sentence."""
+    from assistant.audio.speech import spoken
+    if args.dry_run:
+        print(spoken(args.text))
+        return 0
+    settings = wiring.load_settings(args)
+    sink = wiring.make_sink(settings, mute=False)
+    try:
+        from assistant.clock import MonotonicClock
+        sink.play(args.text, False, MonotonicClock().now() + sink.lookahead)
+        sink.wait_idle()
+    finally:
+        sink.close()
+    return 0
+
+
 def cmd_model(args) -> int:
     from assistant.audio import models
     if args.model_command == "download":
@@ -193,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, log_file: Path | None) -> int:
-    handlers = {"session": cmd_session}
+    handlers = {"session": cmd_session, "say": cmd_say}
     try:
         if args.command is None:
             from assistant.app.voice_loop import main_loop

@@ -27,6 +27,7 @@ from assistant.coaching.runner import Event, Said, SessionRunner
 from assistant.language import dates
 from assistant.language.dialog import Dialog
 from assistant.language.diary import DiaryPhrases
+from assistant.language.ready import is_ready
 from assistant.language.understanding import Kind, Understanding, Understood
 from assistant.settings import Settings
 
@@ -143,6 +144,21 @@ class Conversation:
                 self.say(unsaved or "")
                 if runner.result.completed:
                     self.say(self.keeper.suggestion(runner.settings.position) or "")
+
+    def waiting_for_ready(self) -> bool:
+        """The session asked whether the user is in position and waits for a yes."""
+        runner = self.runner
+        return runner is not None and runner.waiting
+
+    def ready_reply(self, text: str) -> bool:
+        """While the session waits for the user to be in position: is ``text`` the yes? Then it
+        goes on. Checked before understanding, so "ik ben er klaar voor" is not taken for stop."""
+        with self._lock:
+            if not self.waiting_for_ready() or not is_ready(text, self.words["ready"]["phrases"]):
+                return False
+            assert self.runner is not None
+            self.runner.ready()
+            return True
 
     # -- what was heard -------------------------------------------------------------------------
     def hear(self, u: Understood) -> Outcome:

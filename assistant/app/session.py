@@ -20,9 +20,11 @@ FINISH_ATTEMPTS = 3        # writes of a session's end, before giving up
 FINISH_RETRY_WAIT = 0.5    # seconds between them
 
 
-def closing_lines(words: dict, now: datetime) -> list[str]:
-    """What the coach says after the praise: when the next session of the day is due."""
-    return [plan_mod.next_session_line(now, words["end"])]
+def first_in_position(journal, position: str) -> bool:
+    """No round done yet in this position: the full instruction (a new position gets its own)."""
+    if journal is None:
+        return True
+    return not any(r.position == position and r.reps_done > 0 for r in journal.sessions())
 
 
 def make_plan_builder(words: dict, first_session: bool, closing: list[str], sink) -> Callable[[Settings], list]:
@@ -30,6 +32,13 @@ def make_plan_builder(words: dict, first_session: bool, closing: list[str], sink
         return plan_mod.build_plan(settings, words, first_session=first_session,
                                    closing=closing, duration=sink.duration)
     return build
+
+
+def session_plan(settings: Settings, words: dict, journal, keeper, sink) -> list:
+    """The plan the session started now would follow: the same builder, closing line and
+    durations as ``new_runner`` (what `session --dry-run` prints)."""
+    closing = [keeper.closing_line(settings.position, settings.tempo, settings.reps)]
+    return make_plan_builder(words, first_in_position(journal, settings.position), closing, sink)(settings)
 
 
 class JournalRecorder:
@@ -115,15 +124,17 @@ class JournalRecorder:
 
 
 def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Callable[[], datetime],
-               closing: list[str] | None = None, on_event: Callable[[Event], None] | None = None):
-    """A ready SessionRunner and its JournalRecorder. Call ``recorder.finish(result)`` at the end."""
+               closing: list[str], on_event: Callable[[Event], None] | None = None, interactive: bool = False):
+    """A ready SessionRunner and its JournalRecorder. Call ``recorder.finish(result)`` at the end.
+
+    ``interactive``: after the position question the session waits for ``runner.ready()`` (at most
+    coach.toml's ready.timeout); otherwise it follows the plan's fixed pause."""
     try:
-        first = journal is None or not journal.has_sessions()
+        first = first_in_position(journal, settings.position)
     except JournalError as err:   # the session matters more than the record
         log.warning("journal unreadable before a session: %s", err.detail)
         first = True
-    lines = closing if closing is not None else closing_lines(words, now())
-    build = make_plan_builder(words, first, lines, sink)
+    build = make_plan_builder(words, first, closing, sink)
     recorder = JournalRecorder(journal, settings, now)
 
     def events(event: Event) -> None:
@@ -131,7 +142,8 @@ def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Ca
         if on_event:
             on_event(event)
 
-    runner = SessionRunner(settings, build, sink, clock, words, on_event=events)
+    runner = SessionRunner(settings, build, sink, clock, words, on_event=events,
+                           ready_timeout=words["ready"]["timeout"] if interactive else None)
     return runner, recorder
 
 
@@ -147,10 +159,11 @@ def start_in_background(settings: Settings, words: dict, sink, clock, journal, k
     now = lambda: datetime.now().astimezone()  # noqa: E731
     try:
         closing = [keeper.closing_line(settings.position, settings.tempo, settings.reps)]
-    except JournalError as err:
+    except JournalError as err:   # the session matters more than the record
         log.warning("journal unreadable before a session: %s", err.detail)
-        closing = closing_lines(words, now())
-    runner, recorder = new_runner(settings, words, sink, clock, journal, now=now, closing=closing, on_event=on_event)
+        closing = []
+    runner, recorder = new_runner(settings, words, sink, clock, journal, now=now, closing=closing, on_event=on_event,
+                                  interactive=True)
     sink.prepare(runner.plan())
 
     def run() -> None:

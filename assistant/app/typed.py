@@ -63,6 +63,8 @@ class TypedFrontEnd:
         if line.lower().strip(" .!") in self.exit_words:
             return False
         conv = self.conversation
+        if conv.ready_reply(line):
+            return True
         u = textin.understand(conv.understanding, line)
         if conv.hear(u) is Outcome.NOT_NOW and u.action != "start":
             print(self.texts["in_session_hint"], file=self.out, flush=True)

@@ -22,7 +22,7 @@ from assistant.app import wiring
 from assistant.app.conversation import Conversation, Outcome
 from assistant.audio.recogniser import RecogniserError, Transcript
 from assistant.coaching.runner import ACTIONS as SESSION_ACTIONS
-from assistant.coaching.runner import CueHanded, Event, Said, State
+from assistant.coaching.runner import CueHanded, Event, Said, State, WaitingForReady
 from assistant.language.understanding import Kind
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,10 @@ MIC_RETRY_EVERY = 2.0
 
 def session_grammar(understanding, model=None) -> tuple[list[str], list[str]]:
     """What the recogniser may hear during a session: the session commands (with their polite and
-    colloquial forms) and the short red-flag phrases (prompts/safety.toml), and the words of these
-    the model lacks."""
+    colloquial forms), the yes to "Ligt u goed?" and the short red-flag phrases (prompts/safety.toml),
+    and the words of these the model lacks."""
     phrases = sorted({s for s, kind, name in understanding.table if kind is Kind.COMMAND and name in SESSION_ACTIONS}
-                     | set(understanding.safety.session_phrases))
+                     | set(prompts.load("coach")["ready"]["phrases"]) | set(understanding.safety.session_phrases))
     if model is None:
         return phrases, []
     from assistant.audio.recogniser import unknown_words
@@ -118,6 +118,9 @@ class VoiceLoop:
         self.recogniser.set_grammar(None)
 
     def session_event(self, event: Event) -> None:
+        if isinstance(event, WaitingForReady):
+            # "Ligt u goed? Zeg dan ja." names the answer: the microphone must not hear it.
+            self.mic.mute_for(event.until - self.clock.now() + ECHO_TAIL)
         if isinstance(event, Said) and event.halted:
             # "Even rust. Zeg verder ..." names commands: the microphone must not hear it.
             self.mic.mute_for(event.until - self.clock.now() + ECHO_TAIL)
@@ -126,8 +129,10 @@ class VoiceLoop:
 
     # -- what was heard -------------------------------------------------------------------------
     def handle(self, heard: Transcript) -> None:
-        u = self.understanding.understand(heard.text)
         conv = self.conversation
+        if heard.final and conv.ready_reply(heard.text):
+            return
+        u = self.understanding.understand(heard.text)
         if conv.session_active() and u.kind is Kind.SAFETY:
             if heard.final:
                 conv.hear(u)          # pauses the counting and refers

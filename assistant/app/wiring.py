@@ -3,6 +3,7 @@ arguments. Front ends import this module; it never imports the command line."""
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from assistant.errors import UserError
 from assistant.programme.journal import Journal
 from assistant.programme.keeper import ProgrammeKeeper
 from assistant.programme.reminders import parse_clock
+
+log = logging.getLogger(__name__)
 
 SESSION_OPTIONS = ("reps", "tempo", "position", "hold", "relax")
 
@@ -68,6 +71,20 @@ def open_journal(args) -> Journal:
 
 def open_keeper(args, journal: Journal) -> ProgrammeKeeper:
     return ProgrammeKeeper(journal, now=now, reminder_times=reminder_times(args))
+
+
+def duration_source(settings: settings_mod.Settings):
+    """Something with ``duration(text, fast)``: espeak-ng's real clip lengths (the cache the session
+    uses), or estimates from the text where espeak-ng is missing."""
+    fast_factor = prompts.load("coach")["timing"]["in_beat_rate_factor"]
+    try:
+        from assistant.audio.voice import Voice
+        return Voice(paths.cache_dir(), rate=settings.speech_rate, language=settings.voice_language,
+                     fast_factor=fast_factor)
+    except UserError as err:
+        log.info("no voice for real speech lengths, estimating: %s", err.detail)
+        from assistant.audio.console import PrintSink
+        return PrintSink(speech_rate=settings.speech_rate, fast_factor=fast_factor)
 
 
 def make_sink(settings: settings_mod.Settings, mute: bool):

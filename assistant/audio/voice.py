@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.audio import speech
 from assistant.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,10 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
 
 
 class Voice:
-    """Dutch text → mono float32 samples, rendered once and cached by text, voice and rate."""
+    """Dutch text → mono float32 samples, rendered once and cached by text, voice and rate.
+
+    Every text goes through the speech layer (assistant/audio/speech.py) first: espeak-ng hears
+    "negen uur savonds" where the coach wrote "21:00"."""
 
     def __init__(self, cache_dir: Path, rate: int = 165, language: str = "nl",
                  fast_factor: float = 1.5) -> None:
@@ -112,6 +116,10 @@ class Voice:
     def _rate(self, fast: bool) -> int:
         return round(self.rate * self.fast_factor) if fast else self.rate
 
+    def spoken(self, text: str) -> str:
+        """What espeak-ng is given for ``text``."""
+        return speech.spoken(text)
+
     def _cache_path(self, text: str, fast: bool) -> Path:
         key = f"{text}\x00{self.voice_id}\x00{self._rate(fast)}\x00{self._version}"
         return self._cache / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".wav")
@@ -122,7 +130,8 @@ class Voice:
         with self._lock:
             if key in self._memory:
                 return self._memory[key]
-            path = self._cache_path(text, fast)
+            said = self.spoken(text)
+            path = self._cache_path(said, fast)
             clip = None
             if path.exists():
                 try:
@@ -130,7 +139,7 @@ class Voice:
                 except (OSError, ValueError, EOFError, wave.Error) as err:
                     log.warning("speech cache entry %s unreadable (%s); rendering again", path, err)
             if clip is None:
-                clip = self._synthesise(text, fast)
+                clip = self._synthesise(said, fast)
                 self._cache.mkdir(parents=True, exist_ok=True)
                 write_wav(path, clip[0], clip[1])
             self._memory[key] = clip

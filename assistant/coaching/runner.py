@@ -7,6 +7,7 @@ it *start* at the deadline. Synthesis and thread wake-up times therefore never s
 from __future__ import annotations
 
 import enum
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from typing import Protocol
 from assistant import settings as settings_mod
 from assistant.coaching.plan import Cue
 from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("pause", "resume", "stop", "slower", "faster", "repeat", "status")
 START_LEAD = 0.3    # seconds between "start" and the first cue
@@ -46,6 +49,13 @@ class CueHanded:
     """A cue was handed to the sink; it starts sounding at ``at`` (monotonic seconds)."""
     cue: Cue
     at: float
+
+
+@dataclass(frozen=True)
+class WaitingForReady:
+    """The coach asked whether the user is in position; the question sounds until ``until``.
+    The session waits for ``ready()`` (or its timeout) before it goes on."""
+    until: float
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,8 @@ class Finished:
     result: "SessionResult"
 
 
-Event = Started | CueHanded | RoundStarted | RoundDone | TempoChanged | Said | Paused | Resumed | Stopped | Finished
+Event = (Started | CueHanded | WaitingForReady | RoundStarted | RoundDone | TempoChanged | Said | Paused | Resumed
+         | Stopped | Finished)
 
 
 class State(enum.Enum):
@@ -128,7 +139,10 @@ class SessionRunner:
         clock,
         words: dict,
         on_event: Callable[[Event], None] | None = None,
+        ready_timeout: float | None = None,
     ) -> None:
+        """``ready_timeout``: after the position question, wait for ``ready()`` this many seconds at
+        most (an interactive front end); None follows the plan's fixed pause."""
         self.settings = settings
         self._build_plan = build_plan
         self._sink = sink
@@ -143,6 +157,8 @@ class SessionRunner:
         self._next = 0          # index of the next cue to hand to the sink
         self._last = -1         # index of the last cue handed to the sink
         self._said_until = 0.0  # when the last line said outside the plan ends
+        self._ready_timeout = ready_timeout
+        self._waiting_until: float | None = None   # waiting for the user's yes until then
 
     # -- control interface (thread-safe) -----------------------------------------------------
     def command(self, action: str, say: str = "") -> None:
@@ -159,6 +175,15 @@ class SessionRunner:
     def repeat(self) -> None: self.command("repeat")
     def status(self) -> None: self.command("status")
 
+    def ready(self) -> None:
+        """The user is in position: go on now, if the session waits for that."""
+        self._inbox.put(_Command("ready"))
+
+    @property
+    def waiting(self) -> bool:
+        """Waiting for the user's yes after the position question."""
+        return self._waiting_until is not None and self.state is State.RUNNING
+
     def plan(self) -> list[Cue]:
         """The cues this session would play with its current settings."""
         return self._build_plan(self.settings)
@@ -172,6 +197,8 @@ class SessionRunner:
         while self.state is not State.DONE:
             if self.state is State.PAUSED:
                 wake = float("inf")
+            elif self._waiting_until is not None:
+                wake = self._waiting_until
             elif self._next < len(self._plan):
                 wake = self._deadlines[self._next] - self._sink.lookahead
             else:
@@ -180,6 +207,9 @@ class SessionRunner:
             cmd = self._clock.get(self._inbox, wake)
             if cmd is not None:
                 self._handle(cmd.action, cmd.say)
+            elif self._waiting_until is not None:
+                log.info("no answer to the position question: going on")
+                self._go_on()
             elif self._next < len(self._plan):
                 self._play_next()
             else:
@@ -194,12 +224,25 @@ class SessionRunner:
         self._sink.play(cue.text, cue.fast, self._deadlines[i])
         self._last, self._next = i, i + 1
         self._emit(CueHanded(cue, self._deadlines[i]))
+        if cue.kind == "ready" and self._ready_timeout is not None:
+            until = self._deadlines[i] + self._sink.duration(cue.text, cue.fast)
+            self._waiting_until = until + self._ready_timeout
+            self._emit(WaitingForReady(until))
         if cue.kind == "announce" and cue.rep is not None:
             self._emit(RoundStarted(cue.rep))
         if (cue.phase == "relax" and cue.count == self.settings.relax and cue.rep is not None
                 and cue.rep > self.result.reps_done):
             self.result.reps_done = cue.rep
             self._emit(RoundDone(cue.rep))
+
+    def _go_on(self) -> None:
+        """After the position question: the rest of the plan from now (not before the question ends)."""
+        i = self._last
+        question_end = self._deadlines[i] + self._sink.duration(self._plan[i].text, self._plan[i].fast)
+        gap = self._plan[i + 1].t - self._plan[i].t - self._sink.duration(self._plan[i].text, self._plan[i].fast)
+        at = max(self._clock.now() + self._sink.lookahead, question_end + min(gap, RESUME_GAP))
+        self._waiting_until = None
+        self._restart_from(i + 1, at)
 
     def _say_now(self, text: str) -> None:
         """Say ``text`` now, or right after the line this session said last: never two at once."""
@@ -211,6 +254,12 @@ class SessionRunner:
 
     def _handle(self, action: str, say: str = "") -> None:
         words = self._control
+        if action == "ready":
+            if self.waiting:
+                self._go_on()
+            return
+        if action in ("stop", "pause"):
+            self._waiting_until = None
         if action == "stop":
             self._sink.silence()
             self._said_until = 0.0   # what was still to be said is gone
@@ -265,15 +314,21 @@ class SessionRunner:
             return
         self.settings = settings_mod.apply(self.settings, {"tempo": new}, "")
         self.result.tempo = new
+        old_plan, old_deadlines = self._plan, self._deadlines
         self._plan = self._build_plan(self.settings)
-        # Keep the beat relative to the last cue that sounded: later cues move to the new tempo.
-        if self._last >= 0:
-            anchor_t, anchor_deadline = self._plan[self._last].t, self._deadlines[self._last]
+        if self._last < 0:
+            start = old_deadlines[0] - old_plan[0].t
+            self._deadlines = [start + cue.t for cue in self._plan]
         else:
-            anchor_t, anchor_deadline = 0.0, self._deadlines[0]
-        self._deadlines = self._deadlines[: self._last + 1] + [
-            anchor_deadline + cue.t - anchor_t for cue in self._plan[self._last + 1:]
-        ]
+            # Keep the beat relative to the last cue that sounded; the new plan may say what does
+            # not fit differently (more or fewer cues), so cues are matched by their place (key).
+            index = {cue.key: j for j, cue in enumerate(self._plan)}
+            a = next(a for a in range(self._last, -1, -1) if old_plan[a].key in index)
+            anchor_t, anchor_deadline = self._plan[index[old_plan[a].key]].t, old_deadlines[a]
+            self._deadlines = [anchor_deadline + cue.t - anchor_t for cue in self._plan]
+            done = old_plan[self._last].key
+            self._next = next((j for j, cue in enumerate(self._plan) if cue.key > done), len(self._plan))
+            self._last = self._next - 1
         if self.state is State.RUNNING:
             self._say_now(self._control["during"]["tempo_changed"])
         self._emit(TempoChanged(new))
