@@ -600,13 +600,6 @@ class Report:
 # -- speech.toml: what espeak-ng hears -----------------------------------------------------------------
 @dataclass(frozen=True)
 class SpokenNumbers:
-    units: list[str]
-    one_in_compound: str
-    tens: list[str]
-    hundred: str
-    thousand: str
-    joiner: str
-    joiner_after_e: str
     comma: str
 
 

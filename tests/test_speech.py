@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from assistant import paths, prompts
-from assistant.audio.speech import clock_words, number_words, spoken
+from assistant.audio.speech import clock_words, load, number_words, spoken
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEECH = prompts.load("speech")
+SPEECH = load()   # speech.toml with the number words of words.toml
 
 # What the program itself puts into the placeholders (see calendar.py, keeper.py, plan.py, runner.py).
 SAMPLES = {

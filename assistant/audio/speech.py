@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from assistant import prompts
+from assistant import numbers, prompts
 
 _TIME = re.compile(r"(?<![\d:,.])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s+uur\b)?")
 _DECIMAL = re.compile(r"(?<![\d,.])(\d+),(\d+)(?![\d,])")
@@ -24,25 +24,12 @@ _COLON = re.compile(r"\s*:\s*")
 
 
 def number_words(n: int, words: dict) -> str:
-    """0 <= n < 1,000,000 in Dutch words; larger numbers digit by digit."""
-    w = words["numbers"]
-    if n < 0 or n >= 1_000_000:
-        return " ".join(w["units"][int(d)] for d in str(abs(n)))
-    if n < 20:
-        return w["units"][n]
-    if n < 100:
-        ten, unit = divmod(n, 10)
-        if unit == 0:
-            return w["tens"][ten]
-        u = w["one_in_compound"] if unit == 1 else w["units"][unit]
-        return u + (w["joiner_after_e"] if u.endswith("e") else w["joiner"]) + w["tens"][ten]
-    if n < 1000:
-        h, rest = divmod(n, 100)
-        head = ("" if h == 1 else number_words(h, words)) + w["hundred"]
-        return head + (number_words(rest, words) if rest else "")
-    th, rest = divmod(n, 1000)
-    head = ("" if th == 1 else number_words(th, words)) + w["thousand"]
-    return head + (" " + number_words(rest, words) if rest else "")
+    """0 <= n < 1,000,000 in Dutch words (the one table of number words, prompts/words.toml, read by
+    assistant.numbers), "één" when it stands alone; larger numbers digit by digit."""
+    w = words["number_words"]
+    if 0 <= n < 1_000_000:
+        return numbers.say_alone(n, w)
+    return " ".join(numbers.say_alone(int(d), w) for d in str(abs(n)))
 
 
 def clock_words(hour: int, minute: int, words: dict) -> str:
@@ -105,4 +92,5 @@ def _respell(say: str) -> Callable[[re.Match], str]:
 
 @cache
 def load() -> dict:
-    return prompts.load("speech")
+    """speech.toml, with the number words of words.toml under "number_words"."""
+    return {**prompts.load("speech"), "number_words": prompts.load("words")}
