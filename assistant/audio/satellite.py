@@ -183,7 +183,7 @@ class SatelliteLink:
         reported: type | None = None
         while not self._closing:
             try:
-                self._client = await self._connect()
+                client = await self._connect()
             except SatelliteError as err:
                 if not first.done():
                     first.set_exception(err)
@@ -195,28 +195,26 @@ class SatelliteLink:
                 await asyncio.sleep(RETRY_EVERY)
                 continue
             reported = None
+            self._client = client
             self.generation += 1
             self.last_chunk_at = time.monotonic()
             self._connected.set()
             log.info("connected to satellite %r at %s (connection %d)", self.name, self.uri, self.generation)
             if not first.done():
                 first.set_result(None)
-            await self._read()
+            await self._read(client)
             await self._drop()
             if not self._closing:
                 log.warning("satellite %s went away; connecting again", self.uri)
                 await asyncio.sleep(RETRY_EVERY)
 
-    async def _read(self) -> None:
-        client = self._client
-        if client is None:
-            return
-        current: AsyncTcpClient = client
-        while True:
-            if self._client is not current:   # dropped meanwhile
-                return
+    def _holds(self, client: AsyncTcpClient) -> bool:
+        return self._client is client
+
+    async def _read(self, client: AsyncTcpClient) -> None:
+        while self._holds(client):   # until dropped (a failed write drops it)
             try:
-                event = await asyncio.wait_for(current.read_event(), SILENT_FOR)
+                event = await asyncio.wait_for(client.read_event(), SILENT_FOR)
             except TimeoutError:
                 log.warning("satellite %s: nothing heard for %.0f s", self.uri, SILENT_FOR)
                 return
