@@ -286,6 +286,7 @@ class SatelliteMicrophone:
         """Half-duplex: hear silence for the next ``seconds`` and the echo (extends, never shortens)."""
         with self._lock:
             self._muted_until = max(self._muted_until, time.monotonic() + seconds + self.echo)
+            self._pending = bytes(len(self._pending))   # a block begun before is silent too
 
     def alive(self, stale_after: float = 1.5) -> bool:
         """False once the connection went (even if the link is already back: the listener must
