@@ -3,6 +3,8 @@
 # and only when we are root or have sudo. Otherwise it says what to install.
 set -eu
 packages="espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins alsa-utils"
+# systemd: `service install` runs the coach as a user service; the tests check its unit with systemd-analyze.
+packages="$packages systemd"
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 
 missing=""

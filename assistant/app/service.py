@@ -28,11 +28,11 @@ UNIT_TEMPLATE = Template("""\
 # Written by `python -m assistant service install`; `service remove` takes it away again.
 [Unit]
 Description=Bekkenbodem-coach: hands-free voice coach for pelvic-floor exercises
-Documentation=file://$readme
+Documentation=$readme
 # The sound server of the session (PipeWire's or PulseAudio's), when there is one.
 After=pipewire-pulse.service pulseaudio.service
-StartLimitIntervalSec=300
-StartLimitBurst=10
+# Never give up: a satellite switched on after login is found at the next try.
+StartLimitIntervalSec=0
 
 [Service]
 Type=simple
@@ -40,7 +40,7 @@ ExecStart=$exec_start
 WorkingDirectory=$workdir
 Environment=PYTHONUNBUFFERED=1
 Restart=on-failure
-RestartSec=5
+RestartSec=15
 StandardOutput=journal
 StandardError=journal
 SyslogIdentifier=bekkenbodem-coach
@@ -81,10 +81,10 @@ def render_unit(args, python: str | None = None) -> str:
     checkout = (paths.PROJECT_ROOT / "pyproject.toml").is_file()
     # From a checkout, `-m assistant` must find the package: run in the checkout's folder.
     workdir = str(paths.PROJECT_ROOT) if checkout else "%h"
-    readme = paths.PROJECT_ROOT / "README.md"
+    readme = (paths.PROJECT_ROOT / "README.md").as_uri()   # percent-encoded: no spaces
     return UNIT_TEMPLATE.substitute(exec_start=" ".join(_quote(a) for a in command),
                                     workdir=_quote(workdir) if checkout else workdir,
-                                    readme=str(readme).replace("%", "%%"))
+                                    readme=readme.replace("%", "%%"))
 
 
 def _systemctl(*args: str, timeout: float = 20.0) -> subprocess.CompletedProcess | None:
