@@ -2,9 +2,10 @@
 
 import sys
 
-from bench import coach_beat, understanding_bench, voice_reaction
+from bench import coach_beat, satellite_bench, understanding_bench, voice_reaction
 
-BENCHMARKS = {"understanding": understanding_bench.main, "voice": voice_reaction.main, "coach": coach_beat.main}
+BENCHMARKS = {"understanding": understanding_bench.main, "voice": voice_reaction.main, "coach": coach_beat.main,
+              "satellite": satellite_bench.main}
 
 names = sys.argv[1:] or list(BENCHMARKS)
 for name in names:
