@@ -163,8 +163,9 @@ class SatelliteSink:
             self._sent += self.chunk
             if not await link.write(AudioChunk(rate=self.rate, width=2, channels=1, audio=pcm).event()):
                 return
-        with self._lock:
-            finished = not self._session and not self._clips
+        with self._lock:   # an answer's stream ends with it; a later line gets its own
+            finished = not self._session and not any(
+                c.start is not None or c.deadline - self.lead - HANDOVER <= now for c in self._clips)
         if finished and self._open:
             await link.write(AudioStop().event())
             self._open = False
