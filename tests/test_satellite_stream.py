@@ -63,7 +63,7 @@ def run(sink, start, end, step=0.01):
 
 def onsets(x: np.ndarray) -> list[int]:
     loud = np.flatnonzero(np.abs(x) > 1000)
-    return [int(loud[0])] + [int(b) for a, b in zip(loud, loud[1:]) if b - a > 1] if loud.size else []
+    return [int(loud[0])] + [int(b) for a, b in zip(loud, loud[1:], strict=False) if b - a > 1] if loud.size else []
 
 
 def test_a_session_is_one_stream_with_every_cue_at_its_exact_sample():
