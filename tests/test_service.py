@@ -18,9 +18,14 @@ from assistant.app import service
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# No user service manager can be reached from the tests, even on a laptop that has one: the
+# developer's own services are never touched, and the container case is what is tested.
+NO_USER_BUS = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus", "XDG_RUNTIME_DIR": "/nonexistent"}
+
+
 def run(*args, env):
     return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60)
+                          env={**os.environ, **NO_USER_BUS, **env}, timeout=60)
 
 
 def verify(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess:
@@ -37,8 +42,10 @@ def config_home(tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_user_systemd():
-    assert not service.user_systemd(), "these tests expect a machine without a user systemd"
+def no_user_systemd(monkeypatch):
+    for key, value in NO_USER_BUS.items():
+        monkeypatch.setenv(key, value)
+    assert not service.user_systemd()
     assert shutil.which("systemd-analyze"), "scripts/setup-system.sh installs systemd"
 
 
@@ -92,3 +99,26 @@ def test_status_and_remove_without_a_user_systemd(config_home):
     assert f"systemctl --user disable --now {service.UNIT}" in removed.stdout
     again = run("service", "remove", env=env)
     assert again.returncode == 0 and again.stdout.strip() == texts["not_installed"]
+
+
+def test_with_a_user_systemd_install_enables_and_remove_disables(config_home, tmp_path):
+    """With a user service manager (a stand-in systemctl that logs its calls and succeeds), install
+    reloads and enables the unit, status asks it, and remove disables it before the file goes."""
+    texts = prompts.load("frontends")["service"]
+    bin_dir, calls = tmp_path / "bin", tmp_path / "calls"
+    bin_dir.mkdir()
+    (bin_dir / "systemctl").write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\nexit 0\n')
+    (bin_dir / "systemctl").chmod(0o755)
+    env = {"XDG_CONFIG_HOME": str(config_home), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    unit = config_home / "systemd" / "user" / service.UNIT
+    installed = run("service", "install", env=env)
+    assert installed.returncode == 0 and installed.stdout.strip() == texts["installed"].format(path=unit, unit=service.UNIT)
+    status = run("service", "status", env=env)
+    assert status.stdout.strip() == texts["status"].format(path=unit, enabled=texts["yes"], active=texts["yes"],
+                                                           unit=service.UNIT)
+    removed = run("service", "remove", env=env)
+    assert removed.returncode == 0 and removed.stdout.strip() == texts["removed"] and not unit.exists()
+    log = [line for line in calls.read_text().splitlines() if "show-environment" not in line]
+    assert log == ["--user daemon-reload", f"--user enable --now {service.UNIT}",
+                   f"--user is-enabled {service.UNIT}", f"--user is-active {service.UNIT}",
+                   f"--user disable --now {service.UNIT}", "--user daemon-reload"]
