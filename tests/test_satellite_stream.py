@@ -136,3 +136,24 @@ def test_a_new_connection_gets_a_new_stream_and_lines_due_while_away_are_dropped
     after = [e for e in link.events[link.types().index("audio-start", 1):] if AudioChunk.is_type(e.type)]
     x = np.frombuffer(b"".join(AudioChunk.from_event(e).audio for e in after), "<i2")
     assert onsets(x) == [round((103.0 - 102.01) * RATE)]   # only the line due after the return
+
+
+def test_satellite_settings_come_from_the_config_file_and_the_command_line(tmp_path):
+    import pytest
+
+    from assistant.errors import UserError
+    from assistant.settings import SatelliteSettings, load_satellite
+
+    config = tmp_path / "config.toml"
+    assert load_satellite(config) == SatelliteSettings()          # no file: the local sound card
+    config.write_text('reps = 5\n[satellite]\nuri = "tcp://192.168.1.20:10700"\nrate = 16000\nlead = 0.3\n')
+    assert load_satellite(config) == SatelliteSettings("tcp://192.168.1.20:10700", 16000, 0.3)
+    assert load_satellite(config, "tcp://127.0.0.1:10700").uri == "tcp://127.0.0.1:10700"
+    with pytest.raises(UserError, match="tcp://192.168.1.20:10700"):
+        load_satellite(config, "http://slaapkamer:10700")
+    config.write_text('[satellite]\nspeaker = "hw:0"\n')
+    with pytest.raises(UserError, match="Onbekende instelling 'speaker'"):
+        load_satellite(config)
+    config.write_text('[satellite]\nlead = 5\n')
+    with pytest.raises(UserError, match="'lead'"):
+        load_satellite(config)
