@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from assistant import prompts
+from assistant.app import satellite_app
 from assistant.app.voice_loop import VoiceLoop, session_grammar
 from assistant.audio.recogniser import RATE as MIC_RATE
 from assistant.audio.recogniser import ScriptedRecogniser
@@ -265,3 +266,30 @@ def test_the_voice_coach_takes_the_satellite_from_the_config_file(satellite, vir
     assert np.abs(audio).max() > 0.1, "the welcome sounded at the satellite's speaker"
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert wait_until(lambda: _can_take(satellite.uri), 10), "and let go of it"
+
+
+def test_taken_over_while_away_is_said_once_and_the_link_comes_back_when_freed(satellite, monkeypatch):
+    """The satellite restarts and another controller grabs it first: the coach says so in Dutch
+    (once), keeps trying, and is back as soon as the other lets go."""
+    from assistant.audio import satellite as satellite_mod
+    from assistant.settings import SatelliteSettings
+
+    monkeypatch.setattr(satellite_mod, "RETRY_EVERY", 3.0)   # so the other controller is surely first
+    said: list[str] = []
+    link = satellite_app.open_link(SatelliteSettings(uri=satellite.uri), report=said.append)
+    holder = None
+    try:
+        satellite.kill()
+        satellite.start()
+        holder = SatelliteLink(satellite.uri).start()
+        assert wait_until(lambda: bool(said), 15)
+        assert not link.connected
+        holder.close()
+        holder = None
+        assert wait_until(lambda: link.connected, 15)
+    finally:
+        if holder is not None:
+            holder.close()
+        link.close()
+    assert said == [prompts.load("frontends")["satellite"]["busy"].format(where=satellite.uri)]
+    assert link.generation == 2
