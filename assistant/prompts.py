@@ -281,11 +281,34 @@ class JournalWords:
 
 
 @dataclass(frozen=True)
+class SatelliteWords:
+    busy: str
+    unreachable: str
+
+
+@dataclass(frozen=True)
+class ServiceWords:
+    installed: str
+    written_no_systemd: str
+    removed: str
+    removed_no_systemd: str
+    not_installed: str
+    status: str
+    status_no_systemd: str
+    yes: str
+    no: str
+    cannot_write: str
+    systemctl_failed: str
+
+
+@dataclass(frozen=True)
 class FrontEnds:
     voice: VoiceWords
     typed: TypedWords
     cli: CliWords
     journal: JournalWords
+    satellite: SatelliteWords
+    service: ServiceWords
 
 
 # -- programme.toml ----------------------------------------------------------------------------------

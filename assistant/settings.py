@@ -130,3 +130,58 @@ def faster(tempo: float) -> float:
 
 def slower(tempo: float) -> float:
     return round(min(TEMPO_RANGE[1], tempo + TEMPO_STEP), 3)
+
+
+# -- a Wyoming voice satellite as the coach's microphone and speaker ---------------------------------
+@dataclass(frozen=True)
+class SatelliteSettings:
+    """The [satellite] section of the config file (or --satellite on the command line)."""
+
+    uri: str = ""
+    """tcp://HOST:PORT of a wyoming-satellite (its --uri); empty: the local sound card."""
+
+    rate: int = 22050
+    """Sample rate the satellite plays (its --snd-command-rate; wyoming-satellite's default)."""
+
+    lead: float = 0.2
+    """Seconds of audio sent ahead of the speaker: a longer lead rides out a busy network or
+    machine, a shorter one lets "stop" cut the sound sooner (stop -> silence is about the lead)."""
+
+
+_SATELLITE_RULES = {
+    "uri": (lambda v: isinstance(v, str) and (v == "" or _is_tcp_uri(v)), "een adres zoals tcp://192.168.1.20:10700"),
+    "rate": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 8000 <= v <= 48000,
+             "een samplefrequentie van 8000 tot en met 48000"),
+    "lead": (lambda v: isinstance(v, int | float) and not isinstance(v, bool) and 0.05 <= v <= 2.0,
+             "een aantal seconden van 0,05 tot en met 2,0"),
+}
+
+
+def _is_tcp_uri(value: str) -> bool:
+    from urllib.parse import urlparse
+    try:
+        parsed = urlparse(value)
+        return parsed.scheme == "tcp" and bool(parsed.hostname) and parsed.port is not None
+    except ValueError:
+        return False
+
+
+def load_satellite(config_path: Path, uri: str | None = None) -> SatelliteSettings:
+    """Defaults, then [satellite] in the TOML file, then --satellite URI."""
+    values: dict = {}
+    if config_path.exists():
+        values = dict(read_toml(config_path).get("satellite", {}))
+    if uri is not None:
+        values["uri"] = uri
+    source = f"in {config_path}"
+    for name, raw in values.items():
+        if name not in _SATELLITE_RULES:
+            known = ", ".join(_SATELLITE_RULES)
+            raise UserError(f"Onbekende instelling '{name}' onder [satellite] {source}. Bekende instellingen: {known}.")
+        valid, allowed = _SATELLITE_RULES[name]
+        if not valid(raw):
+            where = "op de opdrachtregel" if name == "uri" and uri is not None else f"onder [satellite] {source}"
+            raise UserError(f"De instelling '{name}' {where} moet {allowed} zijn, niet '{raw}'.")
+    if "lead" in values:
+        values["lead"] = float(values["lead"])
+    return SatelliteSettings(**values)

@@ -4,9 +4,10 @@
 
 import sys
 
-from bench import coach_beat, soak, understanding_bench, voice_reaction
+from bench import coach_beat, satellite_bench, soak, understanding_bench, voice_reaction
 
-BENCHMARKS = {"understanding": understanding_bench.main, "voice": voice_reaction.main, "coach": coach_beat.main}
+BENCHMARKS = {"understanding": understanding_bench.main, "voice": voice_reaction.main, "coach": coach_beat.main,
+              "satellite": satellite_bench.main}
 
 if sys.argv[1:2] == ["soak"]:
     soak.main(sys.argv[2:])

@@ -4,6 +4,8 @@
 set -eu
 # poppler-utils: pdftotext and pdftoppm, with which the tests read and render the report for the huisarts.
 packages="espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins alsa-utils poppler-utils"
+# systemd: `service install` runs the coach as a user service; the tests check its unit with systemd-analyze.
+packages="$packages systemd"
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 
 missing=""

@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="instellingenbestand (TOML)")
     parser.add_argument("--data-dir", help="map voor het dagboek")
     parser.add_argument("--model", help="map met het vosk-spraakmodel")
+    parser.add_argument("--satellite", metavar="URI",
+                        help="een Wyoming-satelliet als microfoon en luidspreker, bijv. tcp://192.168.1.20:10700")
     parser.add_argument("-v", "--verbose", action="store_true", help="log voor ontwikkelaars (Engels)")
     sub = parser.add_subparsers(dest="command")
 
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_session_options(p)
     p.add_argument("--dry-run", action="store_true", help="alleen het plan tonen")
     p.add_argument("--json", action="store_true", help="het plan als JSON, één regel per zin")
+    p.add_argument("--satellite", metavar="URI", default=argparse.SUPPRESS,
+                   help="spreken door een Wyoming-satelliet (zonder te luisteren)")
 
     p = sub.add_parser("text", help="getypte opdrachten in plaats van spraak")
     _add_session_options(p)
@@ -120,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("say", help="een zin laten uitspreken, zoals de coach hem zegt")
     p.add_argument("text", help="de zin")
     p.add_argument("--dry-run", action="store_true", help="alleen tonen wat de stem te horen krijgt")
+    p = sub.add_parser("service", help="de coach vanzelf laten starten bij inloggen (systemd)")
+    service = p.add_subparsers(dest="service_command", required=True)
+    service.add_parser("install", help="installeren en starten (opties zoals --satellite gaan mee)")
+    service.add_parser("remove", help="stoppen en verwijderen")
+    service.add_parser("status", help="laten zien of de service draait")
 
     p = sub.add_parser("ask", help="een vraag stellen")
     p.add_argument("question", help="de vraag, of - om regels van stdin te lezen")
@@ -148,7 +157,10 @@ def cmd_session(args) -> int:
     journal = wiring.open_journal(args)
     settings = wiring.load_settings(args, journal)
     keeper = wiring.open_keeper(args, journal)
-    sink = wiring.make_sink(settings, args.mute)
+    from assistant.app import satellite_app
+    from assistant.app.session import end_session
+    sat = satellite_app.satellite_settings(args)
+    sink = satellite_app.make_sink(settings, sat) if sat.uri and not args.mute else wiring.make_sink(settings, args.mute)
     runner, recorder = new_runner(settings, words, sink, MonotonicClock(), journal,
                                   now=wiring.now,
                                   closing=[keeper.closing_line(settings.position, settings.tempo, settings.reps)])
@@ -156,6 +168,7 @@ def cmd_session(args) -> int:
     try:
         sink.prepare(runner.plan())
         runner.run()
+        end_session(sink)
         sink.wait_idle()
     except KeyboardInterrupt:
         sink.silence()
@@ -231,6 +244,9 @@ def _run(args, log_file: Path | None) -> int:
         if args.command == "report":
             from assistant.app.report import cmd_report
             return cmd_report(args)
+        if args.command == "service":
+            from assistant.app.service import cmd_service
+            return cmd_service(args)
         if args.command == "ask":
             return cmd_ask(args)
         return handlers[args.command](args)

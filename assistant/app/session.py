@@ -147,6 +147,14 @@ def new_runner(settings: Settings, words: dict, sink, clock, journal, *, now: Ca
     return runner, recorder
 
 
+def end_session(sink) -> None:
+    """The session's last cue has been handed over. A sink that streams a session (a satellite)
+    closes the stream once it has played; sinks without a stream need no such method."""
+    finish = getattr(sink, "end_session", None)
+    if finish is not None:
+        finish()
+
+
 def start_in_background(settings: Settings, words: dict, sink, clock, journal, keeper, *,
                         on_end: Callable[[SessionRunner, str | None], None],
                         on_event: Callable[[Event], None] | None = None):
@@ -171,6 +179,7 @@ def start_in_background(settings: Settings, words: dict, sink, clock, journal, k
         try:
             runner.run()
         finally:
+            end_session(sink)
             try:
                 unsaved = recorder.finish(runner.result)
             finally:

@@ -222,7 +222,9 @@ def main_loop(args) -> int:
         print(str(err), file=sys.stderr)
         print(texts["no_model_typed"], file=sys.stderr)
         return run_typed(args)
-    if not Microphone.available():
+    from assistant.app import satellite_app
+    sat = satellite_app.satellite_settings(args)
+    if not sat.uri and not Microphone.available():
         print(texts["no_microphone_typed"], file=sys.stderr)
         return run_typed(args)
 
@@ -233,13 +235,16 @@ def main_loop(args) -> int:
     model = load_model(model_dir)
     grammar, _ = session_grammar(understanding, model)
     report_unknown_words(understanding, model)
-    try:
-        sink = wiring.make_sink(settings, mute=False)
-    except UserError as err:   # no speaker or no voice: typed mode shows the text (and says so once)
-        log.warning("no speech output, falling back to typed mode: %s (%s)", err, err.detail)
-        journal.close()
-        return run_typed(args)
-    mic = Microphone()
+    if sat.uri:   # a Wyoming satellite is the microphone and the speaker
+        mic, sink = satellite_app.open_audio(settings, sat)
+    else:
+        try:
+            sink = wiring.make_sink(settings, mute=False)
+        except UserError as err:   # no speaker or no voice: typed mode shows the text (and says so once)
+            log.warning("no speech output, falling back to typed mode: %s (%s)", err, err.detail)
+            journal.close()
+            return run_typed(args)
+        mic = Microphone()
     loop = VoiceLoop(recogniser=VoskRecogniser(model), mic=mic, understanding=understanding, keeper=keeper,
                      sink=sink, settings=settings, journal=journal, clock=MonotonicClock(), grammar=grammar)
     try:
