@@ -93,7 +93,7 @@ def read_toml(config_path: Path) -> dict:
         raise UserError(f"Het instellingenbestand {config_path} kan niet worden geopend.", str(err)) from None
 
 
-TABLES = ("session", "reminders")   # the tables a config file may have
+TABLES = ("session", "reminders", "satellite")   # the tables a config file may have
 
 
 def check_shape(data: dict, config_path: Path) -> None:
