@@ -21,6 +21,19 @@ BLOCK = 1600           # 0.1 s: vosk's own example uses 8000, which its author c
 NO_MICROPHONE = "Er is geen microfoon gevonden."
 
 
+def put_dropping_oldest(blocks: queue.Queue, block: bytes) -> None:
+    """Queue ``block``; when the listener has fallen behind, drop the oldest block rather than
+    block the audio thread."""
+    try:
+        blocks.put_nowait(block)
+    except queue.Full:
+        try:
+            blocks.get_nowait()
+        except queue.Empty:
+            pass
+        blocks.put_nowait(block)
+
+
 class Microphone:
     def __init__(self, device=None, rate: int = RATE, block: int = BLOCK) -> None:
         import sounddevice as sd
@@ -63,15 +76,7 @@ class Microphone:
         self.last_block_at = now
         with self._lock:
             muted = now < self._muted_until
-        block = bytes(len(data)) if muted else bytes(data)
-        try:
-            self.blocks.put_nowait(block)
-        except queue.Full:  # the listener fell behind: drop the oldest rather than block PortAudio
-            try:
-                self.blocks.get_nowait()
-            except queue.Empty:
-                pass
-            self.blocks.put_nowait(block)
+        put_dropping_oldest(self.blocks, bytes(len(data)) if muted else bytes(data))
 
     def mute_for(self, seconds: float) -> None:
         """Half-duplex: hear silence for the next ``seconds`` (extends, never shortens)."""

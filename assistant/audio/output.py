@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,37 @@ REANCHOR_AFTER = 0.1     # seconds between sample clock and monotonic clock befo
 
 
 @dataclass
-class _Clip:
+class Clip:
     deadline: float            # monotonic time at which it must start
     samples: np.ndarray        # float32 mono at the stream's rate
-    start: int | None = None   # absolute sample index, fixed when it first comes due
-    pos: int = 0               # samples already played
+    start: int | None = None   # sample index in the stream, fixed when it first comes due
+    pos: int = 0               # samples already played (or sent)
+
+
+def mix_due(clips: list[Clip], buf: np.ndarray, n0: int, sample_at: Callable[[float], int]) -> list[Clip]:
+    """Add to ``buf`` (the samples from stream index ``n0`` on) every clip that sounds there; a
+    clip starts at the sample its deadline gives (at once when that has passed). Returns the clips
+    still to sound. One mixer for the sound card and the satellite stream."""
+    frames = buf.size
+    keep = []
+    for clip in clips:
+        if clip.start is None:
+            due = sample_at(clip.deadline)
+            if due >= n0 + frames:
+                keep.append(clip)
+                continue
+            clip.start = max(due, n0)   # late: at once
+        offset = clip.start + clip.pos - n0
+        if offset >= frames:
+            keep.append(clip)
+            continue
+        offset = max(0, offset)
+        take = min(frames - offset, clip.samples.size - clip.pos)
+        buf[offset:offset + take] += clip.samples[clip.pos:clip.pos + take]
+        clip.pos += take
+        if clip.pos < clip.samples.size:
+            keep.append(clip)
+    return keep
 
 
 def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
@@ -59,7 +86,7 @@ class ScheduledOutput:
             rate = int(info["default_samplerate"])
         self.rate = rate
         self._lock = threading.Lock()
-        self._clips: list[_Clip] = []
+        self._clips: list[Clip] = []
         self._played = 0                  # samples handed to the device so far
         self._t0: float | None = None     # monotonic time of sample 0
         self._anchored = threading.Event()
@@ -106,25 +133,7 @@ class ScheduledOutput:
         buf.fill(0.0)
         n0 = self._played
         with self._lock:
-            keep = []
-            for clip in self._clips:
-                if clip.start is None:
-                    due = self.sample_at(clip.deadline)
-                    if due >= n0 + frames:
-                        keep.append(clip)
-                        continue
-                    clip.start = max(due, n0)   # late: at once
-                offset = clip.start + clip.pos - n0
-                if offset >= frames:
-                    keep.append(clip)
-                    continue
-                offset = max(0, offset)
-                take = min(frames - offset, clip.samples.size - clip.pos)
-                buf[offset:offset + take] += clip.samples[clip.pos:clip.pos + take]
-                clip.pos += take
-                if clip.pos < clip.samples.size:
-                    keep.append(clip)
-            self._clips = keep
+            self._clips = mix_due(self._clips, buf, n0, self.sample_at)
             if self._fade_out:
                 fade = min(frames, max(1, int(FADE_SECONDS * self.rate)))
                 buf[:fade] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
@@ -142,7 +151,7 @@ class ScheduledOutput:
         """Start ``samples`` at monotonic time ``at`` (at once, if that has passed)."""
         samples = resample(samples, rate, self.rate)
         with self._lock:
-            self._clips.append(_Clip(at, samples))
+            self._clips.append(Clip(at, samples))
 
     def silence(self) -> None:
         """Stop everything now, with a few milliseconds' fade against clicks."""

@@ -29,6 +29,8 @@ from wyoming.event import Event
 from wyoming.info import Describe, Info
 from wyoming.satellite import RunSatellite
 
+from assistant.audio.microphone import put_dropping_oldest
+
 log = logging.getLogger(__name__)
 
 RATE = 16000           # what the recogniser takes
@@ -273,14 +275,7 @@ class SatelliteMicrophone:
             size = self.block * 2
             while len(self._pending) >= size:
                 block, self._pending = self._pending[:size], self._pending[size:]
-                try:
-                    self.blocks.put_nowait(block)
-                except queue.Full:   # the listener fell behind: drop the oldest
-                    try:
-                        self.blocks.get_nowait()
-                    except queue.Empty:
-                        pass
-                    self.blocks.put_nowait(block)
+                put_dropping_oldest(self.blocks, block)
 
     def mute_for(self, seconds: float) -> None:
         """Half-duplex: hear silence for the next ``seconds`` and the echo (extends, never shortens)."""

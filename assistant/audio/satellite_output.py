@@ -22,12 +22,11 @@ import asyncio
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 
-from assistant.audio.output import FADE_SECONDS, resample
+from assistant.audio.output import FADE_SECONDS, Clip, mix_due, resample
 from assistant.audio.satellite import SatelliteLink
 
 log = logging.getLogger(__name__)
@@ -35,14 +34,6 @@ log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.02   # audio per chunk sent: the granularity of the lead
 TICK = 0.005           # how often the pacer looks at the clock
 HANDOVER = 0.15        # a cue is handed to the sink this much before it must be sent
-
-
-@dataclass
-class _Clip:
-    deadline: float            # monotonic time at which it must start
-    samples: np.ndarray        # float32 mono at the satellite's rate
-    start: int | None = None   # sample index in the current stream, fixed when it first comes due
-    pos: int = 0               # samples already sent
 
 
 class SatelliteSink:
@@ -56,9 +47,9 @@ class SatelliteSink:
         self.lookahead = lead + HANDOVER
         self.chunk = max(1, int(round(CHUNK_SECONDS * rate)))
         self._lock = threading.Lock()
-        self._clips: list[_Clip] = []
+        self._clips: list[Clip] = []
         self._session = False
-        self._fading: list[_Clip] = []   # silenced: faded out in the next chunk, then gone
+        self._fading: list[Clip] = []   # silenced: faded out in the next chunk, then gone
         self._closing = False
         # Pacer state (the link's loop only)
         self._open = False
@@ -87,7 +78,7 @@ class SatelliteSink:
 
     def play(self, text: str, fast: bool, at: float) -> None:
         samples, rate = self.voice.render(text, fast)
-        clip = _Clip(at, resample(samples, rate, self.rate))
+        clip = Clip(at, resample(samples, rate, self.rate))
         with self._lock:
             self._clips.append(clip)
             self._idle.clear()
@@ -183,24 +174,7 @@ class SatelliteSink:
                     part = clip.samples[clip.pos:clip.pos + fade]
                     buf[:part.size] += part * ramp[:part.size]
                 self._fading = []
-            keep = []
-            for clip in self._clips:
-                if clip.start is None:
-                    due = int(round((clip.deadline - self._t0) * self.rate))
-                    if due >= n0 + frames:
-                        keep.append(clip)
-                        continue
-                    clip.start = max(due, n0)   # late: at once
-                offset = clip.start + clip.pos - n0
-                if offset >= frames:
-                    keep.append(clip)
-                    continue
-                offset = max(0, offset)
-                take = min(frames - offset, clip.samples.size - clip.pos)
-                buf[offset:offset + take] += clip.samples[clip.pos:clip.pos + take]
-                clip.pos += take
-                if clip.pos < clip.samples.size:
-                    keep.append(clip)
-            self._clips = keep
+            t0 = self._t0
+            self._clips = mix_due(self._clips, buf, n0, lambda deadline: int(round((deadline - t0) * self.rate)))
         np.clip(buf, -1.0, 1.0, out=buf)
         return (buf * 32767.0).astype("<i2").tobytes()
