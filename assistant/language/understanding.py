@@ -316,6 +316,11 @@ class Understanding:
         c = _cached(sources, cache_dir, lambda: _compile(*sources, self.stems))
         self.compiled = c
         self.vocabulary, self.weights = c.vocabulary, c.weights
+        # The weight of a word an intent's own texts lack: its idf where other intents have it,
+        # else as rare as can be.
+        self._idf_elsewhere = {k: max(w, 0.0) for doc in c.evidence.values() for k, w in doc.items()}
+        self._idf_max = math.log(len(c.evidence)) if c.evidence else 0.0
+        self._near: dict[str, str] = {}
 
     @property
     def table(self) -> list[tuple[str, Kind, str]]:
@@ -364,9 +369,7 @@ class Understanding:
                     continue
                 joined = "".join(words[i:i + n])
                 if joined not in self.vocabulary and n == 2 and len(joined) >= 6:
-                    # a split that also lost a letter: "snel er" for "sneller"
-                    near = process.extractOne(joined, self.compiled.long_words, scorer=fuzz.ratio, score_cutoff=92)
-                    joined = near[0] if near and len(near[0]) > len(joined) else joined
+                    joined = self._lost_letter(joined)
                 if joined in self.vocabulary:
                     out.append(joined)
                     i += n
@@ -375,6 +378,16 @@ class Understanding:
                 out.append(words[i])
                 i += 1
         return out
+
+    def _lost_letter(self, joined: str) -> str:
+        """A split that also lost a letter: "snel er" for "sneller". Remembered: the same pairs of
+        words come back all the time."""
+        if joined not in self._near:
+            near = process.extractOne(joined, self.compiled.long_words, scorer=fuzz.ratio, score_cutoff=92)
+            self._near[joined] = near[0] if near and len(near[0]) > len(joined) else joined
+            if len(self._near) > 50_000:
+                self._near.clear()
+        return self._near[joined]
 
     def _correct(self, word: str) -> str:
         """A misheard or mistyped word becomes the nearest known word, when it is close enough."""
@@ -426,11 +439,14 @@ class Understanding:
         ids = np.concatenate([c.postings[w] for w in known])
         wts = np.concatenate([np.full(c.postings[w].size, self.weights[w]) for w in known])
         overlap = np.bincount(ids, weights=wts, minlength=len(c.sentences))
+        # Only sentences that share a word can score: rank those, not all 68,000.
+        candidates = np.flatnonzero(overlap)
         b2 = self._recall_weight
-        dice = 100.0 * (1 + b2) * overlap / (b2 * c.sentence_weight + input_weight)
-        top = np.argpartition(-dice, min(limit, dice.size - 1))[:limit]
+        dice = 100.0 * (1 + b2) * overlap[candidates] / (b2 * c.sentence_weight[candidates] + input_weight)
+        best = np.argpartition(-dice, min(limit, dice.size - 1))[:limit]
         joined = " ".join(keys)
-        hits = [(c.sentences[i], *c.labels[c.label_of[i]], float(dice[i])) for i in top]
+        hits = [(c.sentences[i], *c.labels[c.label_of[i]], float(dice[j]))
+                for j, i in zip(best, candidates[best], strict=True)]
         hits.sort(key=lambda h: (-round(h[3], 6), -fuzz.token_sort_ratio(joined, h[0])))
         return hits
 
@@ -462,7 +478,7 @@ class Understanding:
         content = {k for k in keys if k not in self.compiled.stopwords}
         scored = []
         for name, doc in self.compiled.evidence.items():
-            weights = {k: doc.get(k, self._idf_unknown(k)) for k in content}
+            weights = {k: doc.get(k, self._idf_elsewhere.get(k, self._idf_max)) for k in content}
             total = sum(weights.values())
             found = [k for k in content if k in doc and doc[k] > 0]
             share = sum(doc[k] for k in found) / total if total else 0.0
@@ -470,12 +486,6 @@ class Understanding:
         scored.sort(key=lambda x: -x[1])
         return scored
 
-    def _idf_unknown(self, key: str) -> float:
-        """The weight of a word an intent's texts lack: as rare as the rarest known word."""
-        for doc in self.compiled.evidence.values():
-            if key in doc:
-                return max(doc[key], 0.0)
-        return math.log(len(self.compiled.evidence))
 
     def understand(self, text: str) -> Understood:
         cfg = self.config

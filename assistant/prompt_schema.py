@@ -1,0 +1,700 @@
+"""The schemas of the files in prompts/: frozen dataclasses, one per file and section, and the
+check that a parsed file fits them (dacite in strict mode, plus a pass that names a missing or
+unknown key by its dotted path). Pure. Imported only when a file has to be checked: building
+some eighty dataclasses costs 40 ms of every start otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dacite
+
+from assistant.errors import UserError
+
+
+# -- coach.toml: everything said during a session -------------------------------------------------
+@dataclass(frozen=True)
+class CoachTiming:
+    gap_after_sentence: float
+    gap_before_first_round: float
+    room_before_count: float
+    gap_after_count: float
+    in_beat_rate_factor: float
+    counts_before_end: float
+
+
+@dataclass(frozen=True)
+class ByPosition:
+    lying: list[str]
+    sitting: list[str]
+    standing: list[str]
+
+
+@dataclass(frozen=True)
+class CoachIntro:
+    first: ByPosition
+    short: ByPosition
+    explain_first: ByPosition
+    explain_short: ByPosition
+
+
+@dataclass(frozen=True)
+class Questions:
+    lying: str
+    sitting: str
+    standing: str
+
+
+@dataclass(frozen=True)
+class Ready:
+    question: Questions
+    phrases: list[str]
+    timeout: float
+    pause: float
+
+
+@dataclass(frozen=True)
+class CoachRound:
+    announce: str
+    announce_last: str
+    squeeze: str
+    relax: str
+    counts: list[str]
+    extra: list[str]
+    extra_short: list[str]
+    extra_after_fraction: list[float]
+    breath: str
+    breath_short: str
+    breath_every: int
+    with_count: str
+
+
+@dataclass(frozen=True)
+class CoachEnd:
+    praise: str
+
+
+@dataclass(frozen=True)
+class During:
+    status_round: str
+    status_intro: str
+    status_end: str
+    tempo_changed: str
+    tempo_at_limit: str
+    resumed: str
+
+
+@dataclass(frozen=True)
+class Halted:
+    paused: str
+    stopped: str
+
+
+@dataclass(frozen=True)
+class Control:
+    during: During
+    halted: Halted
+
+
+@dataclass(frozen=True)
+class Coach:
+    timing: CoachTiming
+    intro: CoachIntro
+    ready: Ready
+    round: CoachRound
+    end: CoachEnd
+    control: Control
+
+
+# -- commands.toml and faq.toml: hassil templates ---------------------------------------------------
+@dataclass(frozen=True)
+class CommandSpec:
+    answer: str
+    keywords: list[str]
+    sentences: list[str]
+    question_form_ok: bool = False
+
+
+@dataclass(frozen=True)
+class Commands:
+    expansion_rules: dict[str, str]
+    commands: dict[str, CommandSpec]
+
+
+@dataclass(frozen=True)
+class FaqIntent:
+    section: str
+    answer: str
+    more: str
+    sentences: list[str]
+    keywords: list[str] = field(default_factory=list)   # more evidence: words the question may use
+
+
+@dataclass(frozen=True)
+class Faq:
+    expansion_rules: dict[str, str]
+    intents: dict[str, FaqIntent]
+
+
+# -- understanding.toml ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Normalise:
+    fillers: list[str]
+    synonyms: dict[str, str]
+    function_words: list[str]
+    function_weight: float
+    numbers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Matching:
+    recall_weight: float
+    cutoff: float
+    margin: float
+    command_recall: float
+    command_min_weight: float
+    command_precision: float
+    spelling_cutoff: float
+    spelling_min_length: int
+    unknown_weight: float
+    stopwords: list[str]
+    boost: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Question:
+    starts: list[str]
+    request_frames: list[str]
+    request_tails: list[str]
+    reported_frames: list[str]
+    reported_tails: list[str]
+    reported_pronouns: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    share: float
+    margin: float
+    min_words: int
+
+
+@dataclass(frozen=True)
+class Safety:
+    answer: str
+    intent: str
+
+
+# -- safety.toml: red flags by category ---------------------------------------------------------------
+@dataclass(frozen=True)
+class RedFlagCategory:
+    referral: str
+    urgent: bool
+    signs: list[str]
+
+
+@dataclass(frozen=True)
+class SafetyWords:
+    negations: list[str]
+    negation_window: int
+    not_about_me: list[str]
+    others: list[str]
+    first_person: list[str]
+    body_words: list[str]
+    body_answer: str
+    session_phrases: list[str]
+    categories: dict[str, RedFlagCategory]
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+
+
+@dataclass(frozen=True)
+class OutOfDomain:
+    answer: str
+    sentences: list[str]
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DialogWords:
+    more_answer_missing: str
+    no_journal: str
+    more_sentences: list[str]
+
+
+@dataclass(frozen=True)
+class UnderstandingWords:
+    normalise: Normalise
+    matching: Matching
+    question: Question
+    evidence: Evidence
+    safety: Safety
+    unclear: Answer
+    out_of_domain: OutOfDomain
+    dialog: DialogWords
+
+
+# -- frontends.toml ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VoiceWords:
+    welcome: str
+    microphone_lost: str
+    microphone_back: str
+    recogniser_error: str
+    no_model_typed: str
+    no_microphone_typed: str
+
+
+@dataclass(frozen=True)
+class TypedWords:
+    welcome: str
+    in_session_hint: str
+    exit_words: list[str]
+    goodbye: str
+    no_speaker: str
+
+
+@dataclass(frozen=True)
+class CliWords:
+    interrupted: str
+    unexpected: str
+
+
+@dataclass(frozen=True)
+class JournalWords:
+    unsaved_all: str
+    unsaved_from: str
+    unsaved_end: str
+    reasons: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SatelliteWords:
+    busy: str
+    unreachable: str
+
+
+@dataclass(frozen=True)
+class ServiceWords:
+    installed: str
+    written_no_systemd: str
+    removed: str
+    removed_no_systemd: str
+    not_installed: str
+    status: str
+    status_no_systemd: str
+    yes: str
+    no: str
+    cannot_write: str
+    systemctl_failed: str
+
+
+@dataclass(frozen=True)
+class FrontEnds:
+    voice: VoiceWords
+    typed: TypedWords
+    cli: CliWords
+    journal: JournalWords
+    satellite: SatelliteWords
+    service: ServiceWords
+
+
+# -- programme.toml ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayParts:
+    afternoon_from: int
+    evening_from: int
+    names: dict[str, str]
+    next_names: dict[str, str]
+    every_names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Goal:
+    sessions_per_day: int
+    weeks_to_improvement: str
+
+
+@dataclass(frozen=True)
+class ProgrammeWordList:
+    numbers: list[str]
+    times: list[str]
+    times_many: str
+    months: list[str]
+    date: str
+    list_and: str
+    clock_times: list[str]
+    hours: list[str]
+    about: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ProgrammeAnswers:
+    today_none: str
+    today_some: str
+    today_left: str
+    today_done: str
+    week: str
+    week_none: str
+    progress: str
+    streak: str
+    progress_none: str
+    closing_left: str
+    closing_done: str
+    closing_evening: str
+
+
+@dataclass(frozen=True)
+class Templates:
+    sentences: list[str]
+
+
+@dataclass(frozen=True)
+class ReminderSentences:
+    later: list[str]
+    dismiss: list[str]
+    set: list[str]
+
+
+@dataclass(frozen=True)
+class Reminders:
+    morning: str
+    afternoon: str
+    evening: str
+    snooze_minutes: int
+    say: str
+    snoozed: str
+    dismissed: str
+    set: str
+    set_unclear: str
+    nothing_to_snooze: str
+    sentences: ReminderSentences
+
+
+@dataclass(frozen=True)
+class CheckInWords:
+    day: int
+    say: str
+
+
+@dataclass(frozen=True)
+class CheckIns:
+    appointment_start: CheckInWords
+    appointment_week2: CheckInWords
+    appointment_week6: CheckInWords
+    outcome_week6: CheckInWords
+    gp_month3: CheckInWords
+    diary_days_before: int
+    diary_say: str
+    appointment_day_say: str
+    outcome_intents: list[str]
+    noted: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    month3: bool
+    then: str
+
+
+@dataclass(frozen=True)
+class AppointmentWords:
+    words: list[str]
+    none: list[str]
+    ask_when: str
+    noted: str
+    noted_soon: str
+    past: str
+    no_date: str
+    unclear: str
+
+
+@dataclass(frozen=True)
+class Progression:
+    sessions: int
+    days: int
+    again_days: int
+    daily_after: int
+    order: list[str]
+    more_often_goal: int
+    ask: str
+    added: str
+    more_often: str
+    goal_raised: str
+    goal_kept: str
+    not_yet: str
+    suggest_daily: str
+    position_names: dict[str, str]
+    yes: list[str]
+    no: list[str]
+
+
+@dataclass(frozen=True)
+class Programme:
+    day_parts: DayParts
+    goal: Goal
+    words: ProgrammeWordList
+    answers: ProgrammeAnswers
+    expansion_rules: dict[str, str]
+    intents: dict[str, Templates]
+    reminders: Reminders
+    checkins: CheckIns
+    decisions: dict[str, Decision]
+    appointment: AppointmentWords
+    progression: Progression
+
+
+# -- words.toml: numbers, ordinals, days and months ---------------------------------------------------
+@dataclass(frozen=True)
+class NumberWords:
+    small: list[str]
+    tens: list[str]
+    tens_join: str
+    tens_join_after_e: str
+    hundred: str
+    thousand: str
+    one_alone: str
+    also: dict[str, float]
+
+
+@dataclass(frozen=True)
+class OrdinalWords:
+    small: list[str]
+    suffix_from_twenty: str
+    digit_suffixes: list[str]
+
+
+@dataclass(frozen=True)
+class DayWords:
+    weekdays: list[str]
+    months: list[str]
+    month_short: dict[str, int]
+    relative: dict[str, int]
+    ahead: list[str]
+    units: dict[str, int]
+    month_units: list[str]
+    next_week: list[str]
+    this_week: list[str]
+    say_date: str
+    say_date_year: str
+
+
+@dataclass(frozen=True)
+class Words:
+    numbers: NumberWords
+    ordinals: OrdinalWords
+    days: DayWords
+
+
+# -- diary.toml: the plasdagboek by voice --------------------------------------------------------------
+@dataclass(frozen=True)
+class DiaryKinds:
+    order: list[str]
+    leak: list[str]
+    pad: list[str]
+    void: list[str]
+    drink: list[str]
+    urge: list[str]
+    question_starts: list[str]
+
+
+@dataclass(frozen=True)
+class DiaryAmounts:
+    units: dict[str, int]
+    containers: dict[str, list[str]]
+    container_names: dict[str, list[str]]
+    drinks: list[str]
+    least_ml: int
+
+
+@dataclass(frozen=True)
+class DiarySizes:
+    druppels: list[str]
+    beetje: list[str]
+    scheut: list[str]
+    veel: list[str]
+
+
+@dataclass(frozen=True)
+class DiaryCircumstances:
+    starts: list[str]
+    articles: list[str]
+    urge_note: str
+
+
+@dataclass(frozen=True)
+class DiaryPhraseLists:
+    undo: list[str]
+    summary: list[str]
+    yesterday: list[str]
+
+
+@dataclass(frozen=True)
+class DiarySay:
+    noted: str
+    void: str
+    drink: str
+    leak: str
+    pad: str
+    urge: str
+    pad_item: str
+    sizes: dict[str, str]
+    ml: str
+    liter: str
+    one_and_a_half_liter: str
+    count: str
+    ask_container: str
+    container_set: str
+    undone: str
+    nothing_to_undo: str
+
+
+@dataclass(frozen=True)
+class DiarySummary:
+    day: dict[str, str]
+    empty: str
+    voids: str
+    voids_volume: str
+    drinks: str
+    drinks_some_unknown: str
+    drinks_unknown: str
+    leaks: str
+    pads: str
+    urges: str
+    times: str
+    sentence: str
+    list_and: str
+
+
+@dataclass(frozen=True)
+class Diary:
+    kinds: DiaryKinds
+    amounts: DiaryAmounts
+    sizes: DiarySizes
+    circumstances: DiaryCircumstances
+    phrases: DiaryPhraseLists
+    say: DiarySay
+    summary: DiarySummary
+
+
+# -- report.toml: the report for the huisarts -------------------------------------------------------------
+@dataclass(frozen=True)
+class Report:
+    title: str
+    made_on: str
+    programme_heading: str
+    no_sessions: str
+    started: str
+    sessions: str
+    positions: str
+    position_names: dict[str, str]
+    goal_now: str
+    appointments: str
+    checkins_heading: str
+    checkin_names: dict[str, str]
+    answer_names: dict[str, str]
+    no_checkins: str
+    chart_title: str
+    chart_goal: str
+    chart_ylabel: str
+    diary_heading: str
+    no_diary: str
+    columns: list[str]
+    kind_names: dict[str, str]
+    size_names: dict[str, str]
+    totals_columns: list[str]
+    unknown_amounts: str
+    more_days: str
+    date: str
+
+
+# -- speech.toml: what espeak-ng hears -----------------------------------------------------------------
+@dataclass(frozen=True)
+class SpokenNumbers:
+    comma: str
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    hours: list[str]
+    full: str
+    quarter_past: str
+    half: str
+    quarter_to: str
+    past: str
+    to: str
+    past_half: str
+    to_half: str
+    day_part_from: dict[str, int]
+    day_part: dict[str, str]
+    day_part_named_by: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Respelling:
+    write: str
+    say: str
+    phonemes: str
+
+
+@dataclass(frozen=True)
+class Speech:
+    numbers: SpokenNumbers
+    clock: ClockWords
+    lexicon: list[Respelling]
+
+
+SCHEMAS: dict[str, type] = {
+    "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
+    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "words": Words, "speech": Speech,
+    "diary": Diary, "report": Report,
+}
+# TOML writes 1 for 1.0: an int is a good float.
+_STRICT = dacite.Config(strict=True, type_hooks={
+    float: lambda v: float(v) if isinstance(v, int) and not isinstance(v, bool) else v})
+
+
+def _key_faults(schema: type, data: object, path: str) -> list[str]:
+    """Missing and unknown keys, with their dotted path (dacite names an unknown key without it)."""
+    if not (dataclasses.is_dataclass(schema) and isinstance(data, dict)):
+        origin = typing.get_origin(schema)
+        if origin is dict and isinstance(data, dict):
+            inner = typing.get_args(schema)[1]
+            return [f for k, v in data.items() for f in _key_faults(inner, v, f"{path}.{k}" if path else k)]
+        return []
+    hints = typing.get_type_hints(schema)
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    faults = [f"onbekende sleutel '{path + '.' if path else ''}{k}'" for k in data if k not in fields]
+    for name, f in fields.items():
+        where = f"{path}.{name}" if path else name
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                faults.append(f"de sleutel '{where}' ontbreekt")
+        else:
+            faults += _key_faults(hints[name], data[name], where)
+    return faults
+
+
+def check(name: str, data: dict, where: Path) -> None:
+    """Raise UserError naming the file and the key when ``data`` does not fit the schema."""
+    schema = SCHEMAS.get(name)
+    if schema is None:
+        return
+    faults = _key_faults(schema, data, "")
+    if faults:
+        raise UserError(f"Het tekstbestand {where} klopt niet: {'; '.join(faults)}.", "; ".join(faults))
+    try:
+        dacite.from_dict(schema, data, config=_STRICT)
+    except dacite.WrongTypeError as err:
+        raise UserError(f"Het tekstbestand {where} klopt niet: de sleutel '{err.field_path}' heeft "
+                        f"een verkeerd soort waarde ({err.value!r}).", str(err)) from None
+    except dacite.DaciteError as err:
+        raise UserError(f"Het tekstbestand {where} klopt niet: {err}.", repr(err)) from None
+
+
