@@ -183,6 +183,17 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Classifier:
+    per_label: int              # template sentences sampled per intent for training
+    example_weight: float       # how much one real example counts against one template sentence
+    c: float                    # the SVM's regularisation (smaller: smoother boundaries)
+    threshold: float            # the best label's score must reach this ...
+    margin: float               # ... and lead the next label by this much
+    command_threshold: float    # a command from the classifier needs this score (it acts)
+    min_weight: float           # ... and one word of at least this weight that it was taught for the label
+
+
+@dataclass(frozen=True)
 class Safety:
     answer: str
     intent: str
@@ -203,6 +214,8 @@ class SafetyWords:
     not_about_me: list[str]
     others: list[str]
     first_person: list[str]
+    exercising: list[str]
+    harmless: list[str]
     body_words: list[str]
     body_answer: str
     session_phrases: list[str]
@@ -234,10 +247,25 @@ class UnderstandingWords:
     matching: Matching
     question: Question
     evidence: Evidence
+    classifier: Classifier
     safety: Safety
     unclear: Answer
     out_of_domain: OutOfDomain
     dialog: DialogWords
+
+
+# -- examples.toml: sentences as people said them --------------------------------------------------
+@dataclass(frozen=True)
+class ExampleSentences:
+    sentences: list[str]
+
+
+@dataclass(frozen=True)
+class Examples:
+    questions: dict[str, list[str]]
+    commands: dict[str, list[str]]
+    safety: dict[str, list[str]]
+    out_of_domain: ExampleSentences
 
 
 # -- frontends.toml ----------------------------------------------------------------------------------
@@ -652,7 +680,7 @@ class Speech:
 
 SCHEMAS: dict[str, type] = {
     "coach": Coach, "commands": Commands, "faq": Faq, "understanding": UnderstandingWords,
-    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "words": Words, "speech": Speech,
+    "frontends": FrontEnds, "programme": Programme, "safety": SafetyWords, "examples": Examples, "words": Words, "speech": Speech,
     "diary": Diary, "report": Report,
 }
 # TOML writes 1 for 1.0: an int is a good float.

@@ -1,11 +1,13 @@
 """Benchmark: understanding accuracy and speed.
 
-    python -m bench understanding [--misses] [--test]
+    python -m bench understanding [--misses] [--test] [--cross]
 
 Sets: the independent held-out set in tests/data/heldout/ (written from the leaflet by someone who
 never saw prompts/ or tests/, split once into tune.tsv, which may be tuned on, and test.tsv, which
 may not: it is printed only with --test, and --misses lists the tune half's misses only), and the project's own older files
-tests/data/eval_*.tsv. Prints per set: in-domain top-1, wrong answers, out-of-domain refused,
+tests/data/eval_*.tsv. The tune halves are also the classifier's examples (prompts/examples.toml),
+so their own figures say little; --cross measures each tune half with a classifier trained
+without it (leave one set out), the honest figure to tune the thresholds on. Prints per set: in-domain top-1, wrong answers, out-of-domain refused,
 red flags referred (and in the right category), safety false alarms, actions triggered by
 non-commands; then the time per utterance and the load time in a fresh process.
 
@@ -28,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST half", DATA / "heldout" / "test.tsv"),
-        ("second set, tune half", DATA / "heldout2" / "tune.tsv"), ("second set, TEST half", DATA / "heldout2" / "test.tsv")]
+        ("second set, tune half", DATA / "heldout2" / "tune.tsv"), ("second set, TEST half", DATA / "heldout2" / "test.tsv"),
+        ("third set, tune half", DATA / "heldout3" / "tune.tsv"), ("third set, TEST half", DATA / "heldout3" / "test.tsv")]
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
@@ -41,6 +44,10 @@ BEFORE = {
     "second set, tune half": (0.449, 0.063, 0.795, 4, 40, 5, 2),
     "second set, TEST half": (0.510, 0.036, 0.641, 3, 37, 9, 2),
     "project's own eval_*.tsv": (0.989, 0.003, 0.980, 17, 17, 0, 0),
+    # The third set arrived after the rule-based matcher was done (commit ff93574): its figures
+    # then, measured once, before the classifier was added.
+    "third set, tune half": (0.731, 0.037, 0.922, 41, 48, 4, 0),
+    "third set, TEST half": (0.805, 0.067, 0.922, 26, 36, 1, 2),
 }
 BEFORE_TIMES = {"p95_ms": 0.902, "load_ms": 241}
 
@@ -124,6 +131,42 @@ def before_line(name: str) -> str | None:
     return (f"  {'  before':26}{'':>5}{ind:>8.1%}{wrong:>7.1%}{ood:>9.1%}{f'{sr}/{sn}':>9}{'':>9}{alarms:>7}{actions:>7}")
 
 
+def without(examples: dict, texts: set[str]) -> str:
+    """examples.toml without the given sentences, as TOML text."""
+    import json
+
+    def arr(xs):
+        return "[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in xs if x not in texts) + "]"
+    out = []
+    for section in ("questions", "commands", "safety"):
+        out.append(f"[{section}]")
+        out += [f"{k} = {arr(v)}" for k, v in examples[section].items()]
+    out.append("[out_of_domain]")
+    out.append(f"sentences = {arr(examples['out_of_domain']['sentences'])}")
+    return "\n".join(out) + "\n"
+
+
+def cross() -> None:
+    """Each tune half measured by a classifier that never saw it (its examples left out)."""
+    import shutil
+    import tomllib
+
+    from assistant.language.understanding import Understanding
+
+    examples = tomllib.loads((ROOT / "prompts" / "examples.toml").read_text(encoding="utf-8"))
+    print("\n  leave one set out: each tune half, its lines taken out of examples.toml")
+    for name, path in SETS:
+        if "tune" not in name:
+            continue
+        items = list(rows(path))
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "prompts"
+            shutil.copytree(ROOT / "prompts", folder)
+            (folder / "examples.toml").write_text(without(examples, {t for _, t in items}), encoding="utf-8")
+            u = Understanding(folder, cache_dir=Path(tmp) / "cache")
+            print(line(name.replace("tune half", "tune, unseen"), score(u, items)))
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[2:] if argv is None else argv
     sys.path.insert(0, str(ROOT))
@@ -155,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
         print("\n  misses in the TUNE half (the test half's are never shown):")
         for e, g, t in tune_misses:
             print(f"    {e:32} got {g:32} {t}")
+
+    if "--cross" in argv:
+        cross()
 
     texts = [t for _, t in every]
     for t in texts[:50]:

@@ -40,6 +40,9 @@ class SafetyLayer:
         self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
+        self.exercising = frozenset(self._stem(w) for w in data["exercising"])
+        self.harmless = sorted((tuple(self._stem(w) for w in p.split()) for p in data["harmless"]), key=len,
+                               reverse=True)
         self.body_words = frozenset(self._stem(w) for w in data["body_words"])
         self.body_answer = data["body_answer"]
         self.session_phrases = tuple(data["session_phrases"])
@@ -53,16 +56,36 @@ class SafetyLayer:
 
     def check(self, words: list[str]) -> RedFlag | None:
         """The first red flag among the (folded) ``words``, or None."""
-        keys = [self._stem(w) for w in words]
+        keys = self._keys(words)
         if self.not_about_me & set(keys):
             return None
-        if self.others & set(keys) and not self.first_person & set(keys):
+        if self.others & set(keys) and not (self.first_person | self.exercising) & set(keys):
             return None   # "mijn dochter is zwanger": about someone else
         for category in self.categories:
             for sign in category.signs:
                 if self._present(sign, keys):
                     return RedFlag(category, sign)
         return None
+
+    def mentions(self, words: list[str]) -> bool:
+        """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
+        geen pijn meer bij het plassen" is no red flag, and no question to guess at either."""
+        keys = self._keys(words)
+        return any(all(any(k in g for k in keys) for g in sign.groups)
+                   for category in self.categories for sign in category.signs)
+
+    def _keys(self, words: list[str]) -> list[str]:
+        """The stems of ``words``, harmless phrases ("bloed geven") taken out."""
+        keys = [self._stem(w) for w in words]
+        for phrase in self.harmless:
+            n = len(phrase)
+            i = 0
+            while i + n <= len(keys):
+                if tuple(keys[i:i + n]) == phrase:
+                    del keys[i:i + n]
+                else:
+                    i += 1
+        return keys
 
     def _present(self, sign: Sign, keys: list[str]) -> bool:
         positions = []
@@ -77,6 +100,9 @@ class SafetyLayer:
             if any(keys[i] in self.negations and i not in own for i in before):
                 return False
         return True
+
+    def category(self, name: str) -> Category:
+        return next(c for c in self.categories if c.name == name)
 
     def about_the_body(self, words: list[str]) -> bool:
         return any(self._stem(w) in self.body_words for w in words)

@@ -12,6 +12,7 @@ A wrong answer to a medical question is worse than "Wilt u het anders zeggen?".
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -29,6 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant import paths, prompts
+from assistant.language import classifier
 from assistant.language.safety import SafetyLayer
 from assistant.language.words import Stems
 
@@ -151,6 +153,8 @@ class Compiled:
     postings: dict[str, np.ndarray]              # stem -> ids of the sentences that hold it
     sentence_weight: np.ndarray                  # id -> summed weight of its stems
     evidence: dict[str, dict[str, float]] = field(default_factory=dict)  # intent -> stem -> idf
+    classifier: classifier.Model | None = None   # trained on templates and examples.toml
+    class_words: dict[str, frozenset[str]] = field(default_factory=dict)  # label -> stems it was taught
 
 
 def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict, safety: dict,
@@ -249,8 +253,9 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
     from importlib.metadata import version  # not `import hassil`: that alone takes 50 ms
 
     here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in ("understanding.py", "words.py"))).hexdigest()
-    key = json.dumps([code, version("hassil"), np.__version__, version("PyStemmer"), sources],
+    code = hashlib.sha256(b"".join((here / f).read_bytes()
+                                   for f in ("understanding.py", "words.py", "classifier.py"))).hexdigest()
+    key = json.dumps([code, version("hassil"), np.__version__, version("PyStemmer"), version("scikit-learn"), sources],
                      sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     path = (cache_dir or paths.cache_dir()) / "understanding" / f"{digest}.pickle"
@@ -271,9 +276,23 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
         with open(tmp, "wb") as out:
             pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        _forget_old(path)
     except OSError as err:
         log.info("could not write understanding cache %s: %r", path, err)
     return state
+
+
+def _forget_old(kept: Path, age: float = 86_400.0) -> None:
+    """Remove tables built for earlier prompts or code (10 MB each) once they are a day old; one
+    still in use elsewhere is simply built again."""
+    import time
+
+    for old in kept.parent.glob("*.pickle"):
+        try:
+            if old != kept and time.time() - old.stat().st_mtime > age:
+                old.unlink()
+        except OSError:
+            pass
 
 
 class Understanding:
@@ -283,6 +302,7 @@ class Understanding:
         coach = prompts.load("coach", directory)
         programme = prompts.load("programme", directory)
         safety = prompts.load("safety", directory)
+        examples = prompts.load("examples", directory)
         self.config = cfg = prompts.load("understanding", directory)
         self.commands = commands["commands"]
         self.faq = faq["intents"]
@@ -312,15 +332,70 @@ class Understanding:
         self._reported = sorted((fold(x).split() for x in q["reported_frames"]), key=len, reverse=True)
         self._reported_tails = sorted((fold(x).split() for x in q["reported_tails"]), key=len, reverse=True)
         self._reported_pronouns = {fold(k): fold(v) for k, v in q["reported_pronouns"].items()}
+        k = cfg["classifier"]
+        self._class_threshold, self._class_margin = k["threshold"], k["margin"]
+        self._class_command_threshold = k["command_threshold"]
+        self._class_min_weight = k["min_weight"]
         sources = (commands, faq, coach, cfg, programme, safety)
-        c = _cached(sources, cache_dir, lambda: _compile(*sources, self.stems))
+
+        def build() -> Compiled:
+            tables = _compile(*sources, self.stems)
+            self._use(tables)   # the classifier learns from normalised text, which needs the tables
+            model, taught = self._train(tables, examples, k)
+            return dataclasses.replace(tables, classifier=model, class_words=taught)
+
+        self._near: dict[str, str] = {}
+        self._use(_cached((*sources, examples), cache_dir, build))
+
+    def _use(self, c: Compiled) -> None:
         self.compiled = c
         self.vocabulary, self.weights = c.vocabulary, c.weights
         # The weight of a word an intent's own texts lack: its idf where other intents have it,
         # else as rare as can be.
         self._idf_elsewhere = {k: max(w, 0.0) for doc in c.evidence.values() for k, w in doc.items()}
         self._idf_max = math.log(len(c.evidence)) if c.evidence else 0.0
-        self._near: dict[str, str] = {}
+        # How much a stem tells the classifier's labels apart: few labels taught it, much.
+        counts: dict[str, int] = {}
+        for stems in c.class_words.values():
+            for key in stems:
+                counts[key] = counts.get(key, 0) + 1
+        n = len(c.class_words)
+        self._class_idf = {key: 0.0 if key in c.stopwords else math.log(n / m) for key, m in counts.items()}
+
+    def _train(self, c: Compiled, examples: dict, k: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
+        """The classifier, from a sample of each label's template sentences, each leaflet intent's
+        own answer texts, and the examples as people said them (counted ``example_weight`` times);
+        and each label's stems, as taught."""
+        samples: list[tuple[str, dict[int, float], float]] = []
+        taught: dict[str, set[str]] = {}
+
+        def learn(label: str, words: list[str], weight: float) -> None:
+            samples.append((label, self.features(words), weight))
+            taught.setdefault(label, set()).update(self.stems.keys(words))
+
+        by_label: dict[int, list[str]] = {}
+        for s, label in zip(c.sentences, c.label_of.tolist(), strict=True):
+            by_label.setdefault(label, []).append(s)
+        for label, sentences in by_label.items():
+            name = "{}:{}".format(*c.labels[label])
+            for s in classifier.sample(sentences, k["per_label"], name):
+                learn(name, s.split(), 1.0)
+        for intent, spec in self.faq.items():
+            for text in (spec["answer"], spec["more"]):
+                learn(f"question:{intent}", self.normalise(text).split(), 1.0)
+        w = k["example_weight"]
+        for section, kind in (("questions", "question"), ("commands", "command"), ("safety", "safety")):
+            for name, texts in examples[section].items():
+                for t in texts:
+                    learn(f"{kind}:{name}", self.normalise(t).split(), w)
+        for t in examples["out_of_domain"]["sentences"]:
+            learn("ood:ood", self.normalise(t).split(), w)
+        return classifier.train(samples, k["c"]), {label: frozenset(v) for label, v in taught.items()}
+
+    def features(self, words: list[str]) -> dict[int, float]:
+        """The classifier's features of normalised words, the polite frame set aside."""
+        core, _ = self.strip_request(words)
+        return classifier.features(core, self.stems.key)
 
     @property
     def table(self) -> list[tuple[str, Kind, str]]:
@@ -526,6 +601,9 @@ class Understanding:
             elif not close:
                 return self._result(text, kind, name, score, sentence)
         best = hits[0][3] if hits else 0.0
+        learned = self._classify(text, words, core, question)
+        if learned is not None:
+            return learned
         ranked = self.evidence(keys)
         if ranked:
             (name, share, found), second = ranked[0], ranked[1][1] if len(ranked) > 1 else 0.0
@@ -538,6 +616,33 @@ class Understanding:
         if self.safety.about_the_body(words):
             return Understood(text, Kind.BODY, None, None, self.safety.body_answer, best)
         return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
+
+    def _classify(self, text: str, words: list[str], core: list[str], question: bool) -> Understood | None:
+        """The classifier's answer when it is sure enough, else None. A red flag it recognises is
+        referred like one the safety layer found; a command is never guessed from a question."""
+        model = self.compiled.classifier
+        if model is None or self.safety.mentions(words):
+            return None     # a negated or someone else's symptom: no guessing
+        label, score, margin = model.best(classifier.features(core, self.stems.key))
+        if score < self._class_threshold or margin < self._class_margin:
+            return None
+        taught = self.compiled.class_words.get(label, frozenset())
+        if not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
+                   for key in self.stems.keys(core)):
+            return None     # letters alike, no word that carries meaning in common: "hoe is het verkeer"
+        kind, name = label.split(":", 1)
+        shown = 50.0 * (1.0 + max(-1.0, min(1.0, score)))
+        if kind == "safety":
+            c = self.safety.category(name)
+            return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
+                              category=c.name, urgent=c.urgent)
+        if kind == "command" and (score < self._class_command_threshold or question):
+            return None     # a guess never acts on a question: only a known sentence may
+        if kind == Kind.REPLY:
+            return None     # "ja", "nee", a time: only when said as the templates have them
+        if kind == Kind.OOD and self.safety.about_the_body(words):
+            return Understood(text, Kind.BODY, None, None, self.safety.body_answer, shown)
+        return self._result(text, Kind(kind), name, shown, "")
 
     def _result(self, text: str, kind: Kind, name: str, score: float, sentence: str) -> Understood:
         cfg = self.config
