@@ -210,8 +210,9 @@ def test_a_damaged_cache_is_rebuilt(tmp_path):
 
 @pytest.mark.parametrize("folder, in_domain_goal, ood_goal", [("heldout", 0.95, 0.95), ("heldout2", 0.9, 0.9)])
 def test_the_tuning_halves_of_the_independent_sets_are_understood(u, folder, in_domain_goal, ood_goal):
-    """A guard against regressions on the halves we tuned on (the other halves are reported by
-    `python -m bench understanding --test`, never tuned on)."""
+    """A guard against regressions on the halves we tuned on, which are also the classifier's
+    examples (the test halves are reported by `python -m bench understanding --test`, never
+    tuned on; `--cross` measures each tune half with a classifier that never saw it)."""
     rows = list(heldout_rows("tune", folder))
     results = [(e, t, u.understand(t)) for e, t in rows]
     in_domain = [(e, t, r) for e, t, r in results if e != "ood" and not e.startswith("safety")]

@@ -4,9 +4,11 @@ In order, as the design asks: (1) the safety layer (red flags by category, negat
 (2) request frames ("kunt u ...", "zou je ... kunnen", "alsjeblieft") are set aside, so a polite
 command in question form is still a command, and a real question never acts; (3) the nearest known
 sentence: every hassil template is sampled once, words are compared by their Dutch stem
-(PyStemmer), and a weighted word overlap picks the sentence; (4) when no sentence is close, the
-evidence of each intent's own answer and leaflet section decides, but only by a clear margin;
-(5) otherwise we ask to rephrase, or, when the body is spoken of, point to the huisarts.
+(PyStemmer), and a weighted word overlap picks the sentence; (4) when no sentence is close, a
+classifier taught by the templates and by sentences as patients said them (classifier.py,
+prompts/examples.toml) decides if it is sure, and then (5) the evidence of each intent's own
+answer and leaflet section, but only by a clear margin; (6) otherwise we ask to rephrase, or,
+when the body is spoken of, point to the huisarts.
 A wrong answer to a medical question is worse than "Wilt u het anders zeggen?".
 """
 
@@ -629,7 +631,7 @@ class Understanding:
         taught = self.compiled.class_words.get(label, frozenset())
         if not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
                    for key in self.stems.keys(core)):
-            return None     # letters alike, no word that carries meaning in common: "hoe is het verkeer"
+            return None     # letters alike, no telling word in common: "hoe spel je bekken"
         kind, name = label.split(":", 1)
         shown = 50.0 * (1.0 + max(-1.0, min(1.0, score)))
         if kind == "safety":
