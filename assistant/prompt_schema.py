@@ -131,7 +131,7 @@ class FaqIntent:
     answer: str
     more: str
     sentences: list[str]
-    keywords: list[str] = field(default_factory=list)   # more evidence: words the question may use
+    keywords: list[str] = field(default_factory=list)   # words the question may use: the classifier learns them too
 
 
 @dataclass(frozen=True)
@@ -173,13 +173,6 @@ class Question:
     reported_frames: list[str]
     reported_tails: list[str]
     reported_pronouns: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    share: float
-    margin: float
-    min_words: int
 
 
 @dataclass(frozen=True)
@@ -246,7 +239,6 @@ class UnderstandingWords:
     normalise: Normalise
     matching: Matching
     question: Question
-    evidence: Evidence
     classifier: Classifier
     safety: Safety
     unclear: Answer

@@ -6,9 +6,8 @@ command in question form is still a command, and a real question never acts; (3)
 sentence: every hassil template is sampled once, words are compared by their Dutch stem
 (PyStemmer), and a weighted word overlap picks the sentence; (4) when no sentence is close, a
 classifier taught by the templates and by sentences as patients said them (classifier.py,
-prompts/examples.toml) decides if it is sure, and then (5) the evidence of each intent's own
-answer and leaflet section, but only by a clear margin; (6) otherwise we ask to rephrase, or,
-when the body is spoken of, point to the huisarts.
+prompts/examples.toml, each intent's answer and keywords) decides if it is sure; (5) otherwise
+we ask to rephrase, or, when the body is spoken of, point to the huisarts.
 A wrong answer to a medical question is worse than "Wilt u het anders zeggen?".
 """
 
@@ -154,7 +153,6 @@ class Compiled:
     stopwords: set[str]                          # stems that weigh nothing
     postings: dict[str, np.ndarray]              # stem -> ids of the sentences that hold it
     sentence_weight: np.ndarray                  # id -> summed weight of its stems
-    evidence: dict[str, dict[str, float]] = field(default_factory=dict)  # intent -> stem -> idf
     classifier: classifier.Model | None = None   # trained on templates and examples.toml
     class_words: dict[str, frozenset[str]] = field(default_factory=dict)  # label -> stems it was taught
 
@@ -213,21 +211,6 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
             postings.setdefault(w, []).append(i)
             sentence_weight[i] += weights[w]
 
-    # Evidence beyond the templates: each leaflet intent's own answer, longer answer and section
-    # title. A word weighs by how few intents' texts hold it (idf).
-    docs: dict[str, set[str]] = {}
-    for name, spec in faq["intents"].items():
-        words = _words_in([spec["answer"], spec["more"], spec["section"], spec.get("keywords", [])])
-        words |= {w for (s, kind, n) in table if kind is QUESTION and n == name for w in s.split()}
-        docs[name] = {stems.key(w) for w in words}
-    n_docs = len(docs)
-    df: dict[str, int] = {}
-    for keys in docs.values():
-        for k in keys:
-            df[k] = df.get(k, 0) + 1
-    evidence = {name: {k: 0.0 if k in stopwords else math.log(n_docs / df[k]) for k in keys}
-                for name, keys in docs.items()}
-
     vocabulary = {w for s, _, _ in table for w in s.split()}
     labels = sorted({(kind, name) for _, kind, name in table})
     index = {label: i for i, label in enumerate(labels)}
@@ -245,7 +228,6 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         stopwords=stopwords,
         postings={w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
         sentence_weight=sentence_weight,
-        evidence=evidence,
     )
 
 
@@ -318,9 +300,6 @@ class Understanding:
         self._unknown_weight = m["unknown_weight"]
         self._recall_weight = m["recall_weight"]
         self._spelling_min_length = m["spelling_min_length"]
-        ev = cfg["evidence"]
-        self._evidence_share, self._evidence_margin = ev["share"], ev["margin"]
-        self._evidence_min_words = ev["min_words"]
         norm = cfg["normalise"]
         self._fillers = {fold(w) for w in norm["fillers"]}
         self._numbers = norm["numbers"]
@@ -352,10 +331,6 @@ class Understanding:
     def _use(self, c: Compiled) -> None:
         self.compiled = c
         self.vocabulary, self.weights = c.vocabulary, c.weights
-        # The weight of a word an intent's own texts lack: its idf where other intents have it,
-        # else as rare as can be.
-        self._idf_elsewhere = {k: max(w, 0.0) for doc in c.evidence.values() for k, w in doc.items()}
-        self._idf_max = math.log(len(c.evidence)) if c.evidence else 0.0
         # How much a stem tells the classifier's labels apart: few labels taught it, much.
         counts: dict[str, int] = {}
         for stems in c.class_words.values():
@@ -366,7 +341,7 @@ class Understanding:
 
     def _train(self, c: Compiled, examples: dict, k: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
         """The classifier, from a sample of each label's template sentences, each leaflet intent's
-        own answer texts, and the examples as people said them (counted ``example_weight`` times);
+        own answer texts and keywords, and the examples as people said them (counted ``example_weight`` times);
         and each label's stems, as taught."""
         samples: list[tuple[str, dict[int, float], float]] = []
         taught: dict[str, set[str]] = {}
@@ -383,7 +358,7 @@ class Understanding:
             for s in classifier.sample(sentences, k["per_label"], name):
                 learn(name, s.split(), 1.0)
         for intent, spec in self.faq.items():
-            for text in (spec["answer"], spec["more"]):
+            for text in (spec["answer"], spec["more"], " ".join(spec.get("keywords", []))):
                 learn(f"question:{intent}", self.normalise(text).split(), 1.0)
         w = k["example_weight"]
         for section, kind in (("questions", "question"), ("commands", "command"), ("safety", "safety")):
@@ -549,21 +524,6 @@ class Understanding:
         explains, 0-1: 'gaan we confirmen' is only partly 'we gaan weer'."""
         return self._share(self._keys(self.normalise(text)), self._keys(sentence))
 
-    def evidence(self, keys: list[str]) -> list[tuple[str, float, int]]:
-        """Each leaflet intent's share of the utterance's weight found in its own texts, and how
-        many content words it found: (intent, share 0-1, words), best first."""
-        content = {k for k in keys if k not in self.compiled.stopwords}
-        scored = []
-        for name, doc in self.compiled.evidence.items():
-            weights = {k: doc.get(k, self._idf_elsewhere.get(k, self._idf_max)) for k in content}
-            total = sum(weights.values())
-            found = [k for k in content if k in doc and doc[k] > 0]
-            share = sum(doc[k] for k in found) / total if total else 0.0
-            scored.append((name, share, len(found)))
-        scored.sort(key=lambda x: -x[1])
-        return scored
-
-
     def understand(self, text: str) -> Understood:
         cfg = self.config
         normalised = self.normalise(text)
@@ -606,13 +566,6 @@ class Understanding:
         learned = self._classify(text, words, core, question)
         if learned is not None:
             return learned
-        ranked = self.evidence(keys)
-        if ranked:
-            (name, share, found), second = ranked[0], ranked[1][1] if len(ranked) > 1 else 0.0
-            ood_first = bool(hits) and hits[0][1] == OUT_OF_DOMAIN and hits[0][3] >= self.cutoff
-            if (not ood_first and share >= self._evidence_share and share - second >= self._evidence_margin
-                    and found >= self._evidence_min_words):
-                return self._result(text, QUESTION, name, 100.0 * share, "")
         if hits and hits[0][1] == OUT_OF_DOMAIN and best >= self.cutoff:
             return self._result(text, OUT_OF_DOMAIN, "ood", best, hits[0][0])
         if self.safety.about_the_body(words):
