@@ -183,7 +183,7 @@ class Classifier:
     threshold: float            # the best label's score must reach this ...
     margin: float               # ... and lead the next label by this much
     command_threshold: float    # a command from the classifier needs this score (it acts)
-    min_weight: float           # ... and one word of at least this weight that it was taught for the label
+    min_weight: float           # ... and a word taught for the label that few labels share (ln(labels / labels with it))
 
 
 @dataclass(frozen=True)
