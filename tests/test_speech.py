@@ -58,7 +58,8 @@ def _filled(text: str) -> list[str]:
 
 def every_line() -> list[str]:
     """Every line in prompts/ that the program can say, its placeholders filled as the program fills them."""
-    files = sorted(p.stem for p in paths.prompts_dir().glob("*.toml"))
+    # examples.toml holds what patients say, never what the coach says.
+    files = sorted(p.stem for p in paths.prompts_dir().glob("*.toml") if p.stem != "examples")
     assert {"coach", "programme", "faq", "commands", "understanding", "frontends", "speech"} <= set(files)
     lines = set()
     for name in files:
