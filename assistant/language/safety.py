@@ -71,7 +71,7 @@ class SafetyLayer:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
         geen pijn meer bij het plassen" is no red flag, and no question to guess at either."""
         keys = self._keys(words)
-        return any(all(any(k in g for k in keys) for g in sign.groups)
+        return any(self._present(sign, keys, heed_negation=False)
                    for category in self.categories for sign in category.signs)
 
     def _keys(self, words: list[str]) -> list[str]:
@@ -87,13 +87,15 @@ class SafetyLayer:
                     i += 1
         return keys
 
-    def _present(self, sign: Sign, keys: list[str]) -> bool:
+    def _present(self, sign: Sign, keys: list[str], heed_negation: bool = True) -> bool:
         positions = []
         for group in sign.groups:
             found = [i for i, k in enumerate(keys) if k in group]
             if not found:
                 return False
             positions.append(found[0])
+        if not heed_negation:
+            return True
         own = {i for i, k in enumerate(keys) if any(k in g for g in sign.groups)}
         for p in positions:
             before = range(max(0, p - self.window), p)
