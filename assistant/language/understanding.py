@@ -22,6 +22,7 @@ import math
 import os
 import pickle
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,6 +135,29 @@ def _words_in(data) -> set[str]:
     return set()
 
 
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A read-only map from sentence to label number, kept as two arrays: a dict of 60,000
+    strings takes 10 ms to unpickle, these take none. Keys are 64-bit digests; two sentences
+    sharing one is a one-in-10^10 chance over the whole table."""
+    keys: np.ndarray      # sorted digests, uint64
+    values: np.ndarray    # label numbers, int16
+
+    @classmethod
+    def of(cls, mapping: dict[str, int]) -> Lookup:
+        pairs = sorted((_digest(k), v) for k, v in mapping.items())
+        return cls(np.asarray([k for k, _ in pairs], dtype=np.uint64), np.asarray([v for _, v in pairs], dtype=np.int16))
+
+    def get(self, text: str) -> int | None:
+        key = np.uint64(_digest(text))
+        i = int(np.searchsorted(self.keys, key))
+        return int(self.values[i]) if i < self.keys.size and self.keys[i] == key else None
+
+
 @dataclass(frozen=True)
 class Compiled:
     """Everything derived from prompts/ once (and cached on disk): the matcher's tables."""
@@ -143,8 +167,8 @@ class Compiled:
     sentences: list[str]
     labels: list[tuple[Kind, str]]               # (kind, name), each once
     label_of: np.ndarray                         # sentence id -> index into labels
-    exact: dict[str, int]                        # a sentence one intent alone spells out -> label
-    exact_keyed: dict[str, int]                  # ... the same, as stems
+    exact: Lookup                                # a sentence one intent alone spells out -> label
+    exact_keyed: Lookup                          # ... the same, as stems
     vocabulary: set[str]                         # every word of every known sentence
     long_words: list[str]                        # candidates for spelling correction
     protected: set[str]                          # words the program itself uses: never "corrected"
@@ -218,8 +242,8 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         sentences=[s for s, _, _ in table],
         labels=labels,
         label_of=np.asarray([index[(kind, name)] for _, kind, name in table], dtype=np.int16),
-        exact={s: index[next(iter(ls))] for s, ls in labels_of_surface.items() if len(ls) == 1},
-        exact_keyed={s: index[next(iter(ls))] for s, ls in labels_of_sentence.items() if len(ls) == 1},
+        exact=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_surface.items() if len(ls) == 1}),
+        exact_keyed=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_sentence.items() if len(ls) == 1}),
         vocabulary=vocabulary,
         long_words=sorted(w for w in vocabulary if len(w) >= 4),
         protected=_words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety),
@@ -234,12 +258,10 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
 def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled]) -> Compiled:
     """``build()``, kept on disk under a digest of the prompts, this package's code and the
     library versions: a change to any of them builds anew, with no version to bump by hand."""
-    from importlib.metadata import version  # not `import hassil`: that alone takes 50 ms
-
     here = Path(__file__).parent
     code = hashlib.sha256(b"".join((here / f).read_bytes()
                                    for f in ("understanding.py", "words.py", "classifier.py"))).hexdigest()
-    key = json.dumps([code, version("hassil"), np.__version__, version("PyStemmer"), version("scikit-learn"), sources],
+    key = json.dumps([code, _versions("hassil", "PyStemmer", "scikit-learn"), np.__version__, sources],
                      sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     path = (cache_dir or paths.cache_dir()) / "understanding" / f"{digest}.pickle"
@@ -266,6 +288,40 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
     return state
 
 
+def _versions(*names: str) -> list[str]:
+    """The installed versions of these distributions, read from their ``.dist-info`` folder names.
+    Not ``import hassil`` (50 ms) nor importlib.metadata (20 ms, it parses e-mail headers): the
+    whole start-up budget is 200 ms. A folder not found is asked of importlib.metadata after all."""
+    wanted = {re.sub(r"[-_.]+", "_", n).lower(): n for n in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in listing:
+            if folder.endswith(".dist-info") and "-" in folder:
+                dist, version = folder[:-len(".dist-info")].rsplit("-", 1)
+                dist = re.sub(r"[-_.]+", "_", dist).lower()
+                if dist in wanted and dist not in found:
+                    found[dist] = version
+        if len(found) == len(wanted):
+            break
+    if len(found) < len(wanted):
+        from importlib.metadata import version as installed
+        found.update({d: installed(n) for d, n in wanted.items() if d not in found})
+    return [f"{wanted[d]} {found[d]}" for d in sorted(wanted)]
+
+
+def _file_digest(name: str, directory: Path | None) -> str:
+    """A digest of prompts/<name>.toml as it lies on disk, for a file only the build reads."""
+    try:
+        return hashlib.sha256(((directory or paths.prompts_dir()) / f"{name}.toml").read_bytes()).hexdigest()
+    except FileNotFoundError:
+        prompts.load(name, directory)   # says so in Dutch
+        raise
+
+
 def _forget_old(kept: Path, age: float = 86_400.0) -> None:
     """Remove tables built for earlier prompts or code (10 MB each) once they are a day old; one
     still in use elsewhere is simply built again."""
@@ -286,7 +342,6 @@ class Understanding:
         coach = prompts.load("coach", directory)
         programme = prompts.load("programme", directory)
         safety = prompts.load("safety", directory)
-        examples = prompts.load("examples", directory)
         self.config = cfg = prompts.load("understanding", directory)
         self.commands = commands["commands"]
         self.faq = faq["intents"]
@@ -322,11 +377,13 @@ class Understanding:
         def build() -> Compiled:
             tables = _compile(*sources, self.stems)
             self._use(tables)   # the classifier learns from normalised text, which needs the tables
-            model, taught = self._train(tables, examples, k)
+            # examples.toml is 2,000 lines that only training reads: parsing it at every start
+            # would cost 20 ms, so the cache key holds its digest and the build parses it.
+            model, taught = self._train(tables, prompts.load("examples", directory), k)
             return dataclasses.replace(tables, classifier=model, class_words=taught)
 
         self._near: dict[str, str] = {}
-        self._use(_cached((*sources, examples), cache_dir, build))
+        self._use(_cached((*sources, _file_digest("examples", directory)), cache_dir, build))
 
     def _use(self, c: Compiled) -> None:
         self.compiled = c
@@ -542,12 +599,12 @@ class Understanding:
         # A sentence a template spells out word for word needs no guessing (nor a question gate:
         # "wat zei je" is written as a request); its stems alone, only outside the question gate.
         for candidate in (normalised, " ".join(core)):
-            if candidate in c.exact:
-                kind, name = c.labels[c.exact[candidate]]
+            if (label := c.exact.get(candidate)) is not None:
+                kind, name = c.labels[label]
                 return self._result(text, kind, name, 100.0, candidate)
         for candidate in (" ".join(self.stems.keys(words)), " ".join(keys)):
-            if candidate in c.exact_keyed:
-                kind, name = c.labels[c.exact_keyed[candidate]]
+            if (label := c.exact_keyed.get(candidate)) is not None:
+                kind, name = c.labels[label]
                 if not (question and kind is COMMAND and not self.commands[name].get("question_form_ok")):
                     return self._result(text, kind, name, 100.0, candidate)
         hits = [h for h in self.nearest(keys)
