@@ -184,6 +184,7 @@ class Classifier:
     margin: float               # ... and lead the next label by this much
     command_threshold: float    # a command from the classifier needs this score (it acts)
     min_weight: float           # ... and a word taught for the label that few labels share (ln(labels / labels with it))
+    veto: float                 # a nearest sentence is not taken when the classifier scores another label this high
 
 
 @dataclass(frozen=True)

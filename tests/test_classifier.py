@@ -105,3 +105,18 @@ def test_the_coach_cannot_trigger_itself_through_the_classifier(u):
     """The coach's own cues ("Laatste ronde.") look like commands to letter groups: a guessed
     command needs `command_threshold`, which they do not reach (test_prompts checks every cue)."""
     assert u.understand("Laatste ronde.").action is None
+
+
+@pytest.mark.parametrize("text, wrongly", [("het gaat vooruit wat moet ik verder doen", "resume"),
+                                           ("ik ben niet zwanger", "repeat")])
+def test_the_classifier_overrules_a_nearest_sentence_that_shares_only_a_few_words(u, text, wrongly):
+    """Without the veto, the nearest template ("ga verder", "wat zei je niet") would act on these;
+    the classifier, sure of another label, keeps them from it."""
+    veto = u._class_veto
+    try:
+        u._class_veto = float("inf")
+        assert u.understand(text).action == wrongly      # the matcher alone: the mistake is real
+        u._class_veto = veto
+        assert u.understand(text).action is None
+    finally:
+        u._class_veto = veto
