@@ -102,9 +102,11 @@ def test_someone_else_who_does_the_exercises_is_the_patient(u):
 
 
 def test_the_coach_cannot_trigger_itself_through_the_classifier(u):
-    """The coach's own cues ("Laatste ronde.") look like commands to letter groups: a guessed
-    command needs `command_threshold`, which they do not reach (test_prompts checks every cue)."""
+    """The coach's own cues ("Laatste ronde.") look like commands to letter groups ("is dit de
+    laatste" asks for the status): the classifier learns the session's sentences as out of domain
+    (test_prompts checks every cue). Without them it would guess "status"."""
     assert u.understand("Laatste ronde.").action is None
+    assert u.understand("is dit de laatste ronde").action == "status"
 
 
 @pytest.mark.parametrize("text, wrongly", [("het gaat vooruit wat moet ik verder doen", "resume"),

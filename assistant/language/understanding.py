@@ -125,6 +125,17 @@ def _without_repeats(words: list[str]) -> list[str]:
     return out
 
 
+def _strings_in(data) -> list[str]:
+    """Every string of a parsed prompts file (or part of one), placeholders left out."""
+    if isinstance(data, str):
+        return [re.sub(r"\{\w+\}", " ", data)]
+    if isinstance(data, dict):
+        data = list(data.values())
+    if isinstance(data, list):
+        return [s for x in data for s in _strings_in(x)]
+    return []
+
+
 def _words_in(data) -> set[str]:
     """Every word in the strings of a parsed prompts file."""
     if isinstance(data, str):
@@ -389,7 +400,7 @@ class Understanding:
             self._use(tables)   # the classifier learns from normalised text, which needs the tables
             # examples.toml is 2,000 lines that only training reads: parsing it at every start
             # would cost 20 ms, so the cache key holds its digest and the build parses it.
-            model, taught = self._train(tables, prompts.load("examples", directory), k)
+            model, taught = self._train(tables, prompts.load("examples", directory), k, coach)
             return dataclasses.replace(tables, classifier=model, class_words=taught)
 
         self._near: dict[str, str] = {}
@@ -406,10 +417,10 @@ class Understanding:
         n = len(c.class_words)
         self._class_idf = {key: 0.0 if key in c.stopwords else math.log(n / m) for key, m in counts.items()}
 
-    def _train(self, c: Compiled, examples: dict, k: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
+    def _train(self, c: Compiled, examples: dict, k: dict, coach: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
         """The classifier, from a sample of each label's template sentences, each leaflet intent's
-        own answer texts and keywords, and the examples as people said them (counted ``example_weight`` times);
-        and each label's stems, as taught."""
+        own answer texts and keywords, the examples as people said them (counted ``example_weight`` times)
+        and what the coach says in a session, as out of domain; and each label's stems, as taught."""
         samples: list[tuple[str, dict[int, float], float]] = []
         taught: dict[str, set[str]] = {}
 
@@ -434,6 +445,12 @@ class Understanding:
                     learn(f"{kind}:{name}", self.normalise(t).split(), w)
         for t in examples["out_of_domain"]["sentences"]:
             learn("ood:ood", self.normalise(t).split(), w)
+        # The microphone hears the coach: "Laatste ronde." must not sound like asking how far we
+        # are. (Not [ready] nor [control.halted]: those hold the patient's own words and commands.)
+        for part in (coach["intro"], coach["round"], coach["end"], coach["control"]["during"]):
+            for t in _strings_in(part):
+                if self.normalise(t):
+                    learn("ood:ood", self.normalise(t).split(), 1.0)
         return classifier.train(samples, k["c"]), {label: frozenset(v) for label, v in taught.items()}
 
     def features(self, words: list[str]) -> dict[int, float]:
@@ -673,8 +690,9 @@ class Understanding:
             c = self.safety.category(name)
             return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
                               category=c.name, urgent=c.urgent)
-        if kind == "command" and (score < self._class_command_threshold or question):
-            return None     # a guess never acts on a question: only a known sentence may
+        if kind == "command" and (score < self._class_command_threshold
+                                  or (question and not self.commands[name].get("question_form_ok"))):
+            return None     # a guess acts on a question only as "help" or "status", which change nothing
         if kind == Kind.REPLY:
             return None     # "ja", "nee", a time: only when said as the templates have them
         if kind == Kind.OOD and self.safety.about_the_body(words):
