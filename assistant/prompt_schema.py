@@ -205,6 +205,7 @@ class RedFlagCategory:
 class SafetyWords:
     negations: list[str]
     negation_window: int
+    negation_stops: list[str]   # words that open a new clause: a negation before them does not reach past
     not_about_me: list[str]
     others: list[str]
     first_person: list[str]

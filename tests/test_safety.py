@@ -39,6 +39,16 @@ def test_negations_and_other_senses_are_no_alarm(u, text):
     assert u.understand(text).kind != "safety", text
 
 
+@pytest.mark.parametrize("text, flagged", [
+    ("ik heb geen pijn maar bloed in mijn plas", "blood"),
+    ("het is geen plas maar grote boodschap", "stool"),
+    ("ik heb geen pijn en geen bloed", None),
+])
+def test_a_negation_reaches_no_further_than_its_own_clause(u, text, flagged):
+    r = u.understand(text)
+    assert (r.category if r.kind == "safety" else None) == flagged, text
+
+
 def test_a_red_flag_wins_over_an_exercise_question(u):
     r = u.understand("mag ik nog oefenen nu ik bloed in mijn plas heb")
     assert r.kind == "safety" and r.category == "blood"

@@ -2,7 +2,8 @@
 
 A sign is a few word groups that must all occur in what was said (compared by stem, so "plas",
 "plassen" and "geplast" are one), unless a negation stands just before one of its words ("geen pijn
-meer"). The categories, their signs and referral sentences are data in prompts/safety.toml.
+meer") in the same clause ("geen plas maar ontlasting" is about ontlasting). The categories, their
+signs and referral sentences are data in prompts/safety.toml.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class SafetyLayer:
         self._stem = stems.key
         self.negations = frozenset(self._stem(w) for w in data["negations"])
         self.window = data["negation_window"]
+        self.negation_stops = frozenset(self._stem(w) for w in data["negation_stops"])
         self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
@@ -98,9 +100,11 @@ class SafetyLayer:
             return True
         own = {i for i, k in enumerate(keys) if any(k in g for g in sign.groups)}
         for p in positions:
-            before = range(max(0, p - self.window), p)
-            if any(keys[i] in self.negations and i not in own for i in before):
-                return False
+            for i in range(p - 1, max(0, p - self.window) - 1, -1):
+                if keys[i] in self.negation_stops:
+                    break     # a new clause: "geen plas maar grote boodschap"
+                if keys[i] in self.negations and i not in own:
+                    return False
         return True
 
     def category(self, name: str) -> Category:
