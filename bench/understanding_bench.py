@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST half", DATA / "heldout" / "test.tsv"),
         ("second set, tune half", DATA / "heldout2" / "tune.tsv"), ("second set, TEST half", DATA / "heldout2" / "test.tsv"),
-        ("third set, tune half", DATA / "heldout3" / "tune.tsv"), ("third set, TEST half", DATA / "heldout3" / "test.tsv")]
+        ("third set, tune half", DATA / "heldout3" / "tune.tsv"), ("third set, TEST half", DATA / "heldout3" / "test.tsv"),
+        ("fourth set, tune half", DATA / "heldout4" / "tune.tsv"), ("fourth set, TEST half", DATA / "heldout4" / "test.tsv")]
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
