@@ -206,6 +206,7 @@ class SafetyWords:
     negations: list[str]
     negation_window: int
     negation_stops: list[str]   # words that open a new clause: a negation before them does not reach past
+    clause_stops: list[str]     # words that open a new clause: the words of one sign must stand in one clause
     not_about_me: list[str]
     others: list[str]
     first_person: list[str]

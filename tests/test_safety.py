@@ -49,6 +49,23 @@ def test_a_negation_reaches_no_further_than_its_own_clause(u, text, flagged):
     assert (r.category if r.kind == "safety" else None) == flagged, text
 
 
+@pytest.mark.parametrize("text, flagged", [
+    ("hoe komt het dat er urine uitloopt als ik lach terwijl ik niet hoef", None),
+    ("ik moet heel nodig maar er komt niks uit", "retention"),
+    ("er komen maar een paar druppels", "retention"),
+])
+def test_the_words_of_a_sign_stand_in_one_clause(u, text, flagged):
+    r = u.safety.check(u.normalise(text).split())
+    assert (r.category.name if r else None) == flagged, text
+
+
+def test_a_sign_may_ask_for_the_very_word_not_its_stem(u):
+    """'geopereerd' and 'operatie' share a stem: the first is a recent operation, the second may
+    be a question about treatment, which the leaflet answers."""
+    assert u.understand("ik ben vorige week geopereerd").category == "surgery"
+    assert u.understand("is er een operatie mogelijk").kind != "safety"
+
+
 def test_a_red_flag_wins_over_an_exercise_question(u):
     r = u.understand("mag ik nog oefenen nu ik bloed in mijn plas heb")
     assert r.kind == "safety" and r.category == "blood"
