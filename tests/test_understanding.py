@@ -256,3 +256,10 @@ def test_no_answer_over_promises_or_diagnoses(u):
     assert men.intent == "voor_mannen" and "vrouwen" in men.answer and "huisarts" in men.answer
     what = u.understand("wat heb ik")
     assert what.intent == "diagnose" and "huisarts" in what.answer
+
+
+def test_two_short_words_are_not_joined_into_one():
+    """'we er' is not 'weer': only a joined word of six letters or more is taken for a split compound."""
+    u = Understanding()
+    assert u.normalise("zijn we er bijna") == "zijn we er bijna"
+    assert u.normalise("bekken bodem spieren") == "bekkenbodemspieren"

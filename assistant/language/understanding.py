@@ -504,7 +504,9 @@ class Understanding:
                 if i + n > len(words):
                     continue
                 joined = "".join(words[i:i + n])
-                if joined not in self.vocabulary and n == 2 and len(joined) >= 6:
+                if len(joined) < 6:
+                    continue      # "we er" is not "weer": short words joined are mostly two words
+                if joined not in self.vocabulary and n == 2:
                     joined = self._lost_letter(joined)
                 if joined in self.vocabulary:
                     out.append(joined)
