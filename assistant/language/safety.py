@@ -29,6 +29,13 @@ class Category:
 
 
 @dataclass(frozen=True)
+class _Said:
+    keys: list[tuple[str, str]]      # (stem, "=" + word) per word, harmless phrases taken out
+    where: dict[str, list[int]]      # stem or "=word" -> its positions in keys
+    clause: list[int]                # position -> clause number
+
+
+@dataclass(frozen=True)
 class RedFlag:
     category: Category
     sign: Sign
@@ -61,29 +68,33 @@ class SafetyLayer:
 
     def check(self, words: list[str]) -> RedFlag | None:
         """The first red flag among the (folded) ``words``, or None."""
-        keys = self._keys(words)
-        stems = {stem for stem, _ in keys}
+        said = self._said(words)
+        stems = {stem for stem, _ in said.keys}
         if self.not_about_me & stems:
             return None
         if self.others & stems and not (self.first_person | self.exercising) & stems:
             return None   # "mijn dochter is zwanger": about someone else
         for category in self.categories:
             for sign in category.signs:
-                if self._present(sign, keys):
+                if self._present(sign, said):
                     return RedFlag(category, sign)
         return None
 
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
         geen pijn meer bij het plassen" is no red flag, and no question to guess at either."""
-        keys = self._keys(words)
-        return any(self._present(sign, keys, heed_negation=False)
+        said = self._said(words)
+        return any(self._present(sign, said, heed_negation=False)
                    for category in self.categories for sign in category.signs)
 
-    def _keys(self, words: list[str]) -> list[tuple[str, str]]:
-        """(stem, "=" + word) for each of ``words``, harmless phrases ("bloed geven") taken out."""
+    def _said(self, words: list[str]) -> _Said:
+        """``words`` as stems and as said, harmless phrases ("bloed geven") taken out, with where
+        each stands and in which clause."""
         keys = [(self._stem(w), "=" + w) for w in words]
+        present = {stem for stem, _ in keys}
         for phrase in self.harmless:
+            if phrase[0] not in present:
+                continue
             n = len(phrase)
             i = 0
             while i + n <= len(keys):
@@ -91,24 +102,30 @@ class SafetyLayer:
                     del keys[i:i + n]
                 else:
                     i += 1
-        return keys
+        where: dict[str, list[int]] = {}
+        clause, n = [], 0
+        for i, (stem, word) in enumerate(keys):
+            where.setdefault(stem, []).append(i)
+            where.setdefault(word, []).append(i)
+            n += stem in self.clause_stops   # "maar" opens a clause and belongs to it: "er komt maar een druppel"
+            clause.append(n)
+        return _Said(keys, where, clause)
 
-    def _present(self, sign: Sign, keys: list[tuple[str, str]], heed_negation: bool = True) -> bool:
+    def _present(self, sign: Sign, said: _Said, heed_negation: bool = True) -> bool:
         """Whether every group of the sign is said, in one clause ("hoe komt het dat er urine
         uitloopt terwijl ik niet hoef" is no "er komt niets uit"), and, if heeded, with no negation
         just before it."""
-        found = [[i for i, (stem, word) in enumerate(keys) if stem in group or word in group] for group in sign.groups]
-        if not all(found):
-            return False
-        clause, n = [], 0
-        for stem, _ in keys:      # "maar" opens a clause and belongs to it: "er komt maar een druppel"
-            n += stem in self.clause_stops
-            clause.append(n)
+        found = []
+        for group in sign.groups:
+            positions = sorted({i for token in group for i in said.where.get(token, ())})
+            if not positions:
+                return False
+            found.append(positions)
         own = set().union(*found)
-        for positions in itertools.product(*found):
-            if len({clause[p] for p in positions}) > 1:
+        for chosen in itertools.product(*found):
+            if len({said.clause[p] for p in chosen}) > 1:
                 continue
-            if not heed_negation or not any(self._negated(p, keys, own) for p in positions):
+            if not heed_negation or not any(self._negated(p, said.keys, own) for p in chosen):
                 return True
         return False
 
