@@ -59,6 +59,20 @@ def test_the_words_of_a_sign_stand_in_one_clause(u, text, flagged):
     assert (r.category.name if r else None) == flagged, text
 
 
+@pytest.mark.parametrize("text, category", [
+    ("mijn mond is kurkdroog en ik moet om het uur plassen", "thirst"),
+    ("ik heb twee weken geleden een kind gekregen", "pregnancy"),   # "kind" was once a filler word
+    ("het plassen komt niet op gang", "retention"),
+    ("ik voel daar vanonder iets uitsteken", "prolapse"),
+    ("de thermometer gaf negenendertig graden aan", "fever"),
+    ("ik heb een raar prikkelend gevoel in mijn benen", "numbness"),
+])
+def test_the_rules_alone_know_symptoms_in_plain_words(u, text, category):
+    """The safety layer itself, not the classifier behind it: rules reach phrasings no example has."""
+    r = u.safety.check(u.normalise(text).split())
+    assert r is not None and r.category.name == category, text
+
+
 def test_a_sign_may_ask_for_the_very_word_not_its_stem(u):
     """'geopereerd' and 'operatie' share a stem: the first is a recent operation, the second may
     be a question about treatment, which the leaflet answers."""
