@@ -2,14 +2,16 @@
 
     python -m bench understanding [--misses] [--test] [--cross]
 
-Sets: the independent held-out set in tests/data/heldout/ (written from the leaflet by someone who
-never saw prompts/ or tests/, split once into tune.tsv, which may be tuned on, and test.tsv, which
-may not: it is printed only with --test, and --misses lists the tune half's misses only), and the project's own older files
-tests/data/eval_*.tsv. The tune halves are also the classifier's examples (prompts/examples.toml),
-so their own figures say little; --cross measures each tune half with a classifier trained
-without it (leave one set out), the honest figure to tune the thresholds on. Prints per set: in-domain top-1, wrong answers, out-of-domain refused,
-red flags referred (and in the right category), safety false alarms, actions triggered by
-non-commands; then the time per utterance and the load time in a fresh process.
+Sets: four independent held-out sets in tests/data/heldout*/ (each written from the leaflet by
+someone who never saw prompts/ or tests/, split once into tune.tsv, which may be tuned on, and
+test.tsv, which may not: it is printed only with --test, and --misses lists the tune halves'
+misses only), and the project's own older files tests/data/eval_*.tsv. The tune halves are also
+the classifier's examples (prompts/examples.toml), so their own figures say little; --cross
+measures each tune half with a classifier trained without it (leave one set out), the honest
+figure to tune the thresholds on. A fifth set, red flags and near misses only, is all test
+(tests/data/heldout5/test.tsv). Prints per set: in-domain top-1, wrong answers, out-of-domain
+refused, red flags referred (and in the right category), safety false alarms, actions triggered
+by non-commands; then the time per utterance and the load time in a fresh process.
 
 Scoring rules, fixed before tuning: an in-domain line is right when the intent (or action)
 matches; "action:status" is also right as a programme answer (outside a session "hoe ver ben ik"
@@ -32,7 +34,8 @@ DATA = ROOT / "tests" / "data"
 SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST half", DATA / "heldout" / "test.tsv"),
         ("second set, tune half", DATA / "heldout2" / "tune.tsv"), ("second set, TEST half", DATA / "heldout2" / "test.tsv"),
         ("third set, tune half", DATA / "heldout3" / "tune.tsv"), ("third set, TEST half", DATA / "heldout3" / "test.tsv"),
-        ("fourth set, tune half", DATA / "heldout4" / "tune.tsv"), ("fourth set, TEST half", DATA / "heldout4" / "test.tsv")]
+        ("fourth set, tune half", DATA / "heldout4" / "tune.tsv"), ("fourth set, TEST half", DATA / "heldout4" / "test.tsv"),
+        ("fifth: red flags, TEST", DATA / "heldout5" / "test.tsv")]
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
