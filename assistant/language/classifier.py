@@ -25,19 +25,12 @@ import numpy as np
 BUCKETS = 1 << 16   # hashed feature table; collisions are rare enough at this size (tested)
 
 
-_buckets: dict[str, int] = {}   # token -> bucket, remembered: the same letter groups come back all the time
-
-
 def features(words: list[str], key: Callable[[str], str]) -> dict[int, float]:
     """Hashed features of a normalised utterance, as bucket -> value, scaled to unit length."""
     out: dict[int, float] = {}
 
     def add(token: str, value: float) -> None:
-        bucket = _buckets.get(token)
-        if bucket is None:
-            if len(_buckets) > 200_000:
-                _buckets.clear()
-            bucket = _buckets[token] = zlib.crc32(token.encode("utf-8")) % BUCKETS
+        bucket = zlib.crc32(token.encode("utf-8")) % BUCKETS
         out[bucket] = out.get(bucket, 0.0) + value
 
     stems = [key(w) for w in words]

@@ -2,12 +2,13 @@
 
 In order, as the design asks: (1) the safety layer (red flags by category, negation aware);
 (2) request frames ("kunt u ...", "zou je ... kunnen", "alsjeblieft") are set aside, so a polite
-command in question form is still a command, and a real question never acts; (3) the nearest known
-sentence: every hassil template is sampled once, words are compared by their Dutch stem
-(PyStemmer), and a weighted word overlap picks the sentence; (4) when no sentence is close, a
-classifier taught by the templates and by sentences as patients said them (classifier.py,
-prompts/examples.toml, each intent's answer and keywords) decides if it is sure; (5) otherwise
-we ask to rephrase, or, when the body is spoken of, point to the huisarts.
+command in question form is still a command, and a real question never acts (but for "help" and
+"status", which change nothing); (3) the nearest known sentence: every hassil template is sampled
+once, words are compared by their Dutch stem (PyStemmer), and a weighted word overlap picks the
+sentence, unless (4) a classifier taught by the templates and by sentences as patients said them
+(classifier.py, prompts/examples.toml, each intent's answer and keywords) clearly names another
+intent; when no sentence is close, the classifier decides if it is sure; (5) otherwise we ask to
+rephrase, or, when the body is spoken of, point to the huisarts.
 A wrong answer to a medical question is worse than "Wilt u het anders zeggen?".
 """
 
@@ -676,7 +677,8 @@ class Understanding:
     def _classify(self, text: str, words: list[str], core: list[str], question: bool,
                   guess: tuple[str, float, float] | None) -> Understood | None:
         """The classifier's answer when it is sure enough, else None. A red flag it recognises is
-        referred like one the safety layer found; a command is never guessed from a question."""
+        referred like one the safety layer found; a command is guessed from a question only when it
+        may be asked as one (help, status: they change nothing)."""
         if guess is None or self.safety.mentions(words):
             return None     # a negated or someone else's symptom: no guessing
         label, score, margin = guess
