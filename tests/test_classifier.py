@@ -112,8 +112,8 @@ def test_the_coach_cannot_trigger_itself_through_the_classifier(u):
 @pytest.mark.parametrize("text, wrongly", [("het gaat vooruit wat moet ik verder doen", "resume"),
                                            ("ik ben niet zwanger", "repeat")])
 def test_the_classifier_overrules_a_nearest_sentence_that_shares_only_a_few_words(u, text, wrongly):
-    """Without the veto, the nearest template ("ga verder", "wat zei je niet") would act on these;
-    the classifier, sure of another label, keeps them from it."""
+    """Without the veto, the nearest template would act on these (resume, repeat); the
+    classifier, sure of another label, keeps them from it."""
     veto = u._class_veto
     try:
         u._class_veto = float("inf")
