@@ -127,9 +127,9 @@ def _without_repeats(words: list[str]) -> list[str]:
 
 
 def _strings_in(data) -> list[str]:
-    """Every string of a parsed prompts file (or part of one), placeholders left out."""
+    """Every string of a parsed prompts file (or part of one), as written."""
     if isinstance(data, str):
-        return [re.sub(r"\{\w+\}", " ", data)]
+        return [data]
     if isinstance(data, dict):
         data = list(data.values())
     if isinstance(data, list):
@@ -139,13 +139,7 @@ def _strings_in(data) -> list[str]:
 
 def _words_in(data) -> set[str]:
     """Every word in the strings of a parsed prompts file."""
-    if isinstance(data, str):
-        return set(fold(re.sub(r"[{}<>\[\]()|]", " ", data)).split())
-    if isinstance(data, dict):
-        data = list(data.values())
-    if isinstance(data, list):
-        return set().union(*(_words_in(x) for x in data)) if data else set()
-    return set()
+    return {w for s in _strings_in(data) for w in fold(re.sub(r"[{}<>\[\]()|]", " ", s)).split()}
 
 
 def _digest(text: str) -> int:
@@ -450,8 +444,8 @@ class Understanding:
         # are. (Not [ready] nor [control.halted]: those hold the patient's own words and commands.)
         for part in (coach["intro"], coach["round"], coach["end"], coach["control"]["during"]):
             for t in _strings_in(part):
-                if self.normalise(t):
-                    learn("ood:ood", self.normalise(t).split(), 1.0)
+                if said := self.normalise(re.sub(r"\{\w+\}", " ", t)).split():   # placeholders left out
+                    learn("ood:ood", said, 1.0)
         return classifier.train(samples, k["c"]), {label: frozenset(v) for label, v in taught.items()}
 
     def features(self, words: list[str]) -> dict[int, float]:
