@@ -199,6 +199,7 @@ class RedFlagCategory:
     referral: str
     urgent: bool
     signs: list[str]
+    located: bool = False   # a sign of the body in one place (pain, a bulge): not when said of a knee or a tooth
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,8 @@ class SafetyWords:
     negation_stops: list[str]   # words that open a new clause: a negation before them does not reach past
     clause_stops: list[str]     # words that open a new clause: the words of one sign must stand in one clause
     not_about_me: list[str]
+    elsewhere: list[str]        # body parts away from the pelvis: "mijn knie doet zeer" is no located red flag ...
+    pelvic: list[str]           # ... unless one of these is said too: "pijn in mijn knie en bij het plassen"
     others: list[str]
     first_person: list[str]
     exercising: list[str]

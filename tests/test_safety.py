@@ -40,6 +40,21 @@ def test_negations_and_other_senses_are_no_alarm(u, text):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("mijn knie doet zeer na het wandelen", None), ("mijn tandvlees bloedt bij het poetsen", None),
+    ("ik heb een bult op mijn voorhoofd", None), ("ik heb een doof oor", None),
+    ("mijn knie doet pijn en het brandt bij het plassen", "pain"),
+    ("mijn knie doet pijn sinds ik de oefeningen doe", "pain"),
+    ("ik heb koorts en hoofdpijn", "fever"), ("ik heb hoofdpijn en ik ben vorige week geopereerd", "surgery"),
+    ("mijn benen zijn doof", "numbness"),
+])
+def test_a_body_part_away_from_the_pelvis_is_not_a_located_red_flag(u, text, flagged):
+    """Pain, blood, a bulge or numbness said of a knee, a tooth or the forehead is not this coach's to
+    refer; said of the pelvis or the exercises it is, and fever, an operation and the rest always are."""
+    r = u.safety.check(u.normalise(text).split())
+    assert (r.category.name if r else None) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("ik heb geen pijn maar bloed in mijn plas", "blood"),
     ("het is geen plas maar grote boodschap", "stool"),
     ("ik heb geen pijn en geen bloed", None),

@@ -263,3 +263,12 @@ def test_two_short_words_are_not_joined_into_one():
     u = Understanding()
     assert u.normalise("zijn we er bijna") == "zijn we er bijna"
     assert u.normalise("bekken bodem spieren") == "bekkenbodemspieren"
+
+
+def test_two_function_words_are_not_a_split_word_that_lost_a_letter():
+    """'ik ben een beetje doof' kept 'ben een' as 'beneden' (one letter from 'beneen'), and a
+    deaf ear became numbness below; a word that did lose a letter in the split still joins."""
+    u = Understanding()
+    assert u.normalise("ik ben een beetje doof wilt u het herhalen") == "ik ben een beetje doof wilt u het herhalen"
+    assert u.normalise("kun je snel er tellen") == "kun je sneller tellen"
+    assert u.understand("ik ben een beetje doof wilt u het herhalen").kind != "safety"

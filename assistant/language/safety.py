@@ -26,6 +26,7 @@ class Category:
     referral: str
     urgent: bool
     signs: tuple[Sign, ...]
+    located: bool    # its signs are of one place in the body, so a knee or a tooth is not meant
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class SafetyLayer:
         self.negation_stops = frozenset(self._stem(w) for w in data["negation_stops"])
         self.clause_stops = frozenset(self._stem(w) for w in data["clause_stops"])
         self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
+        self.elsewhere = frozenset(self._stem(w) for w in data["elsewhere"])
+        self.pelvic = frozenset(self._stem(w) for w in data["pelvic"])
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
@@ -58,7 +61,8 @@ class SafetyLayer:
         self.body_answer = data["body_answer"]
         self.session_phrases = tuple(data["session_phrases"])
         self.categories = tuple(
-            Category(name, spec["referral"], spec["urgent"], tuple(self._sign(s) for s in spec["signs"]))
+            Category(name, spec["referral"], spec["urgent"], tuple(self._sign(s) for s in spec["signs"]),
+                     spec.get("located", False))
             for name, spec in data["categories"].items())
 
     def _sign(self, text: str) -> Sign:
@@ -74,7 +78,10 @@ class SafetyLayer:
             return None
         if self.others & stems and not (self.first_person | self.exercising) & stems:
             return None   # "mijn dochter is zwanger": about someone else
+        elsewhere = bool(self.elsewhere & stems) and not self.pelvic & stems
         for category in self.categories:
+            if elsewhere and category.located:
+                continue   # "mijn knie doet zeer", "een bult op mijn voorhoofd", "mijn tandvlees bloedt"
             for sign in category.signs:
                 if self._present(sign, said):
                     return RedFlag(category, sign)

@@ -501,7 +501,7 @@ class Understanding:
                 joined = "".join(words[i:i + n])
                 if len(joined) < 6:
                     continue      # "we er" is not "weer": short words joined are mostly two words
-                if joined not in self.vocabulary and n == 2:
+                if joined not in self.vocabulary and n == 2 and not self._both_small(words[i:i + 2]):
                     joined = self._lost_letter(joined)
                 if joined in self.vocabulary:
                     out.append(joined)
@@ -511,6 +511,11 @@ class Understanding:
                 out.append(words[i])
                 i += 1
         return out
+
+    def _both_small(self, pair: list[str]) -> bool:
+        """Two function words are two words, not a split one that lost a letter: "ik ben een
+        beetje doof" is no "beneden"."""
+        return all(self.stems.key(w) in self._function_keys for w in pair)
 
     def _lost_letter(self, joined: str) -> str:
         """A split that also lost a letter: "snel er" for "sneller". Remembered: the same pairs of
