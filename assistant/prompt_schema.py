@@ -184,6 +184,9 @@ class Classifier:
     margin: float               # ... and lead the next label by this much
     command_threshold: float    # a command from the classifier needs this score (it acts)
     min_weight: float           # ... and a word taught for the label that few labels share (ln(labels / labels with it))
+    sure: float                 # ... unless its score is at least this: a clear yes from the letters alone
+    safety_threshold: float     # a red flag may be guessed from this score ...
+    safety_margin: float        # ... leading the next label by this (a missed red flag is worse than an alarm)
     veto: float                 # a nearest sentence is not taken when the classifier scores another label this high
 
 

@@ -387,6 +387,8 @@ class Understanding:
         self._class_threshold, self._class_margin = k["threshold"], k["margin"]
         self._class_command_threshold = k["command_threshold"]
         self._class_min_weight = k["min_weight"]
+        self._class_sure = k["sure"]
+        self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
         self._class_veto = k["veto"]
         sources = (commands, faq, coach, cfg, programme, safety)
 
@@ -671,6 +673,8 @@ class Understanding:
         if guess is None:
             return False
         best, score, margin = guess
+        if best.startswith("safety:"):
+            return score >= self._class_safety_threshold and margin >= self._class_safety_margin
         return best != label and score >= self._class_veto and margin >= self._class_margin
 
     def _classify(self, text: str, words: list[str], core: list[str], question: bool,
@@ -681,10 +685,13 @@ class Understanding:
         if guess is None or self.safety.mentions(words):
             return None     # a negated or someone else's symptom: no guessing
         label, score, margin = guess
-        if score < self._class_threshold or margin < self._class_margin:
+        if label.startswith("safety:"):
+            if score < self._class_safety_threshold or margin < self._class_safety_margin:
+                return None
+        elif score < self._class_threshold or margin < self._class_margin:
             return None
         taught = self.compiled.class_words.get(label, frozenset())
-        if not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
+        if score < self._class_sure and not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
                    for key in self.stems.keys(core)):
             return None     # letters alike, no telling word in common: "hoe spel je bekken"
         kind, name = label.split(":", 1)
