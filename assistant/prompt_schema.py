@@ -188,6 +188,7 @@ class Classifier:
     safety_threshold: float     # a red flag may be guessed from this score ...
     safety_margin: float        # ... leading the next label by this (a missed red flag is worse than an alarm)
     veto: float                 # a nearest sentence is not taken when the classifier scores another label this high
+    veto_ood: float             # ... or, for a nearest sentence that is out of domain, this high
 
 
 @dataclass(frozen=True)

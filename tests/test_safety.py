@@ -40,6 +40,18 @@ def test_negations_and_other_senses_are_no_alarm(u, text):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("verhoog het teltempo", None), ("wat betekent een verhoogde psa waarde", None),
+    ("ik heb wat verhoging", "fever"), ("ik heb een verhoogde temperatuur", "fever"),
+    ("ik plas niet meer in mijn broek bij hoesten hoe nu verder", None), ("ik kan niet meer plassen", "retention"),
+])
+def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
+    """"verhogen" shares its stem with "verhoging" (a raised temperature); "ik plas niet meer in mijn
+    broek" is leaking that stopped, not urine that will not come."""
+    r = u.safety.check(u.normalise(text).split())
+    assert (r.category.name if r else None) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("mijn knie doet zeer na het wandelen", None), ("mijn tandvlees bloedt bij het poetsen", None),
     ("ik heb een bult op mijn voorhoofd", None), ("ik heb een doof oor", None),
     ("mijn knie doet pijn en het brandt bij het plassen", "pain"),

@@ -390,6 +390,7 @@ class Understanding:
         self._class_sure = k["sure"]
         self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
         self._class_veto = k["veto"]
+        self._class_veto_ood = k["veto_ood"]
         sources = (commands, faq, coach, cfg, programme, safety)
 
         def build() -> Compiled:
@@ -675,7 +676,8 @@ class Understanding:
         best, score, margin = guess
         if best.startswith("safety:"):
             return score >= self._class_safety_threshold and margin >= self._class_safety_margin
-        return best != label and score >= self._class_veto and margin >= self._class_margin
+        veto = self._class_veto_ood if label == "ood:ood" else self._class_veto
+        return best != label and score >= veto and margin >= self._class_margin
 
     def _classify(self, text: str, words: list[str], core: list[str], question: bool,
                   guess: tuple[str, float, float] | None) -> Understood | None:
