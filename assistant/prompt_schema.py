@@ -219,6 +219,10 @@ class SafetyWords:
     first_person: list[str]
     exercising: list[str]
     harmless: list[str]
+    long_ago: list[str]         # a complaint of long ago ("twee jaar geleden") ...
+    resolved: list[str]         # ... or one that is over ("is genezen") is no red flag ...
+    still: list[str]            # ... unless one of these says it is back or still there ("nu", "weer")
+    past: list[str]             # a complaint that is over is told in the past: "ik had", "vorige week"
     body_words: list[str]
     body_answer: str
     session_phrases: list[str]

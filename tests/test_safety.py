@@ -40,6 +40,21 @@ def test_negations_and_other_senses_are_no_alarm(u, text):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("twee jaar geleden had ik bloed in mijn plas maar dat is toen onderzocht", None),
+    ("ik had koorts maar die is helemaal weg", None),
+    ("twee jaar geleden had ik bloed in mijn plas en nu weer", "blood"),
+    ("ik had koorts en die is niet helemaal weg", "fever"),
+    ("mijn straal is weg er komt alleen een druppeltje", "retention"),
+    ("ik plas veel vaker dan vroeger en heb enorme dorst", "thirst"),
+    ("er loopt zomaar urine weg de hele dag", "leak_worse"),
+])
+def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
+    """Long ago, or healed and told in the past, unless something says it is back or still there."""
+    r = u.safety.check(u.normalise(text).split())
+    assert (r.category.name if r else None) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("verhoog het teltempo", None), ("wat betekent een verhoogde psa waarde", None),
     ("ik heb wat verhoging", "fever"), ("ik heb een verhoogde temperatuur", "fever"),
     ("ik plas niet meer in mijn broek bij hoesten hoe nu verder", None), ("ik kan niet meer plassen", "retention"),

@@ -55,6 +55,9 @@ class SafetyLayer:
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
+        phrases = lambda name: tuple(tuple(self._stem(w) for w in p.split()) for p in data[name])  # noqa: E731
+        self.long_ago, self.resolved, self.still = phrases("long_ago"), phrases("resolved"), phrases("still")
+        self.past = frozenset(self._stem(w) for w in data["past"])
         self.harmless = sorted((tuple(self._stem(w) for w in p.split()) for p in data["harmless"]), key=len,
                                reverse=True)
         self.body_words = frozenset(self._stem(w) for w in data["body_words"])
@@ -78,6 +81,8 @@ class SafetyLayer:
             return None
         if self.others & stems and not (self.first_person | self.exercising) & stems:
             return None   # "mijn dochter is zwanger": about someone else
+        if self._over(said):
+            return None   # "vorig jaar had ik een blaasontsteking maar die is genezen"
         elsewhere = bool(self.elsewhere & stems) and not self.pelvic & stems
         for category in self.categories:
             if elsewhere and category.located:
@@ -118,6 +123,20 @@ class SafetyLayer:
             clause.append(n)
         return _Said(keys, where, clause)
 
+    def _over(self, said: _Said) -> bool:
+        """Whether what was said is of a complaint that is over: long ago ("twee jaar geleden",
+        "vroeger") or, told in the past, healed ("die is genezen", "is helemaal weg"); and nothing
+        says it is back or still there ("nu", "weer", "nog steeds", "sinds")."""
+        stems = [stem for stem, _ in said.keys]
+        if any(_starts(stems, p) for p in self.still):
+            return False
+        if any(_starts(stems, p) for p in self.long_ago):
+            return True
+        if not self.past & set(stems):
+            return False     # "mijn straal is weg": not a complaint that was
+        negations = self.negations
+        return any(i == 0 or stems[i - 1] not in negations for p in self.resolved for i in _starts(stems, p))
+
     def _present(self, sign: Sign, said: _Said, heed_negation: bool = True) -> bool:
         """Whether every group of the sign is said, in one clause ("hoe komt het dat er urine
         uitloopt terwijl ik niet hoef" is no "er komt niets uit"), and, if heeded, with no negation
@@ -150,3 +169,9 @@ class SafetyLayer:
 
     def about_the_body(self, words: list[str]) -> bool:
         return any(self._stem(w) in self.body_words for w in words)
+
+
+def _starts(stems: list[str], phrase: tuple[str, ...]) -> list[int]:
+    """Where ``phrase`` begins in ``stems``."""
+    n = len(phrase)
+    return [i for i in range(len(stems) - n + 1) if tuple(stems[i:i + n]) == phrase]
