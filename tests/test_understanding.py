@@ -272,3 +272,13 @@ def test_two_function_words_are_not_a_split_word_that_lost_a_letter():
     assert u.normalise("ik ben een beetje doof wilt u het herhalen") == "ik ben een beetje doof wilt u het herhalen"
     assert u.normalise("kun je snel er tellen") == "kun je sneller tellen"
     assert u.understand("ik ben een beetje doof wilt u het herhalen").kind != "safety"
+
+
+@pytest.mark.parametrize("text, intent", [("de les begint om negen uur", None), ("mijn dienst begint om zeven uur", None),
+                                          ("herinner me om negen uur", "reminder_set"),
+                                          ("herinner me morgen om half negen", "reminder_set")])
+def test_a_time_alone_does_not_set_a_reminder(text, intent):
+    """Setting a reminder changes the programme, so like a command it needs nearly all of its
+    sentence: a time in a sentence about something else set the morning reminder."""
+    r = Understanding().understand(text)
+    assert (r.intent if r.kind == "reply" else None) == intent, text

@@ -649,10 +649,12 @@ class Understanding:
             sentence, kind, name, score = hits[0]
             runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
             close = runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN
-            if kind == COMMAND and (self.recall(" ".join(core), sentence) < self.command_recall
+            acts = kind == COMMAND or (kind == REPLY and name.startswith("reminder_"))
+            if acts and (self.recall(" ".join(core), sentence) < self.command_recall
                                     or self._found_weight(keys, sentence) < self.command_min_weight
                                     or (question and self._share(set(keys), self._keys(sentence)) < self.command_precision)):
-                pass   # a command needs nearly all of its sentence, and words that carry meaning
+                pass   # a command (or a reminder setting) needs nearly all of its sentence, and words
+                       # that carry meaning: "de les begint om negen uur" set the morning reminder
             elif not close and not (kind in TAUGHT and self._overruled(f"{kind}:{name}", guess)):
                 return self._result(text, kind, name, score, sentence)
         best = hits[0][3] if hits else 0.0
