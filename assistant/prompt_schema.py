@@ -187,6 +187,7 @@ class Classifier:
     sure: float                 # ... unless its score is at least this: a clear yes from the letters alone
     safety_threshold: float     # a red flag may be guessed from this score ...
     safety_margin: float        # ... leading the next label by this (a missed red flag is worse than an alarm)
+    safety_sure: float          # ... and from this score needs no rare word
     veto: float                 # a nearest sentence is not taken when the classifier scores another label this high
     veto_ood: float             # ... or, for a nearest sentence that is out of domain, this high
 

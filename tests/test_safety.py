@@ -152,3 +152,23 @@ def test_nothing_the_coach_says_sets_off_the_safety_layer(u):
     said |= set(words["control"]["during"].values()) | set(words["control"]["halted"].values())
     for text in sorted(said):
         assert u.understand(text.format(rep=1, reps=10, done=1)).kind != "safety", text
+
+
+def test_a_guessed_red_flag_is_excused_like_a_found_one(u):
+    """The classifier may guess a red flag the signs missed, but not of the cat, someone else, a
+    complaint long over, or a knee: the same excuses as the signs."""
+    for text, category in [("de kat drinkt de hele dag en heeft zoveel dorst", "thirst"),
+                           ("mijn dochter is in verwachting", "pregnancy"),
+                           ("twee jaar geleden was mijn plas een keer rood", "blood"),
+                           ("mijn knie is dik en warm", "prolapse")]:
+        words = u.normalise(text).split()
+        assert u.safety.excused(words, category), text
+        assert u.understand(text).kind != "safety", text
+    assert not u.safety.excused(u.normalise("ik drink de hele dag en heb zoveel dorst").split(), "thirst")
+
+
+def test_a_sign_word_split_by_the_recogniser_is_joined_but_nothing_is_corrected_into_one(u):
+    assert u.normalise("ik heb een ka theter") == "ik heb een katheter"
+    assert u.understand("ik heb een ka theter").category == "surgery"
+    for text in ("waar kan ik bloemen bestellen", "wie is de beste zanger van nederland"):
+        assert u.normalise(text) == text and u.understand(text).kind != "safety", text

@@ -76,21 +76,29 @@ class SafetyLayer:
     def check(self, words: list[str]) -> RedFlag | None:
         """The first red flag among the (folded) ``words``, or None."""
         said = self._said(words)
-        stems = {stem for stem, _ in said.keys}
-        if self.not_about_me & stems:
-            return None
-        if self.others & stems and not (self.first_person | self.exercising) & stems:
-            return None   # "mijn dochter is zwanger": about someone else
-        if self._over(said):
-            return None   # "vorig jaar had ik een blaasontsteking maar die is genezen"
-        elsewhere = bool(self.elsewhere & stems) and not self.pelvic & stems
         for category in self.categories:
-            if elsewhere and category.located:
-                continue   # "mijn knie doet zeer", "een bult op mijn voorhoofd", "mijn tandvlees bloedt"
+            if self._excused(said, category):
+                continue
             for sign in category.signs:
                 if self._present(sign, said):
                     return RedFlag(category, sign)
         return None
+
+    def excused(self, words: list[str], name: str) -> bool:
+        """Whether what was said cannot be a red flag of category ``name``, whatever its words:
+        for a red flag guessed by the classifier ("de kat drinkt de hele dag en heeft zoveel dorst")."""
+        return self._excused(self._said(words), self.category(name))
+
+    def _excused(self, said: _Said, category: Category) -> bool:
+        stems = {stem for stem, _ in said.keys}
+        if self.not_about_me & stems:
+            return True
+        if self.others & stems and not (self.first_person | self.exercising) & stems:
+            return True   # "mijn dochter is zwanger": about someone else
+        if self._over(said):
+            return True   # "vorig jaar had ik een blaasontsteking maar die is genezen"
+        # "mijn knie doet zeer", "een bult op mijn voorhoofd", "mijn tandvlees bloedt"
+        return category.located and bool(self.elsewhere & stems) and not self.pelvic & stems
 
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb

@@ -249,7 +249,12 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
             postings.setdefault(w, []).append(row)
             sentence_weight[row] += weights[w]
 
-    vocabulary = {w for s, _, _ in table for w in s.split()}
+    # The signs' words are known words too, so that a recogniser's "ka theter" joins into one. No
+    # misheard word is corrected into one of them, though: "bloemen" became "bloeden", "zanger" "zwanger".
+    said = {w for s, _, _ in table for w in s.split()}
+    signs = {w.lstrip("=") for c in safety["categories"].values() for sign in c["signs"]
+             for group in sign.split() for w in group.split("|")}
+    vocabulary = said | signs
     labels = sorted({(kind, name) for _, kind, name in table})
     index = {label: i for i, label in enumerate(labels)}
     return Compiled(
@@ -259,7 +264,7 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         exact=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_surface.items() if len(ls) == 1}),
         exact_keyed=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_sentence.items() if len(ls) == 1}),
         vocabulary=vocabulary,
-        long_words=sorted(w for w in vocabulary if len(w) >= 4),
+        long_words=sorted(w for w in said if len(w) >= 4),
         protected=_words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety),
         command_words={w for s, kind, _ in table if kind is COMMAND for w in s.split()},
         weights=weights,
@@ -388,6 +393,7 @@ class Understanding:
         self._class_command_threshold = k["command_threshold"]
         self._class_min_weight = k["min_weight"]
         self._class_sure = k["sure"]
+        self._class_safety_sure = k["safety_sure"]
         self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
         self._class_veto = k["veto"]
         self._class_veto_ood = k["veto_ood"]
@@ -695,12 +701,15 @@ class Understanding:
         elif score < self._class_threshold or margin < self._class_margin:
             return None
         taught = self.compiled.class_words.get(label, frozenset())
-        if score < self._class_sure and not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
+        sure = self._class_safety_sure if label.startswith("safety:") else self._class_sure
+        if score < sure and not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
                    for key in self.stems.keys(core)):
             return None     # letters alike, no telling word in common: "hoe spel je bekken"
         kind, name = label.split(":", 1)
         shown = 50.0 * (1.0 + max(-1.0, min(1.0, score)))
         if kind == "safety":
+            if self.safety.excused(words, name):
+                return None
             c = self.safety.category(name)
             return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
                               category=c.name, urgent=c.urgent)
