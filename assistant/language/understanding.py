@@ -393,6 +393,8 @@ class Understanding:
         self._class_command_threshold = k["command_threshold"]
         self._class_min_weight = k["min_weight"]
         self._class_sure = k["sure"]
+        self._story_words = k["story_words"]
+        self._story_breaks = frozenset(k["story_breaks"])
         self._class_safety_sure = k["safety_sure"]
         self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
         self._class_veto = k["veto"]
@@ -648,7 +650,7 @@ class Understanding:
         # The classifier's view, asked once: it may overrule a loose nearest sentence, and it
         # decides when no sentence is near.
         model = c.classifier
-        guess = model.best(classifier.features(core, self.stems.key)) if model is not None else None
+        guess = self._guess(model, core) if model is not None else None
         hits = [h for h in self.nearest(keys)
                 if not (question and h[1] == COMMAND and not self.commands[h[2]].get("question_form_ok"))]
         if hits and hits[0][3] >= self.cutoff:
@@ -672,6 +674,20 @@ class Understanding:
         if self.safety.about_the_body(words):
             return Understood(text, Kind.BODY, None, None, self.safety.body_answer, best)
         return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
+
+    def _guess(self, model: classifier.Model, core: list[str]) -> tuple[str, float, float]:
+        """The classifier's best label for the utterance, or, for a long one, for its most telling
+        tail from a clause on: the question usually comes last, after a story that weighs the
+        whole down ("ik ben zeventig en moeder van twee tieners en ... waar zitten die spieren")."""
+        best = model.best(classifier.features(core, self.stems.key))
+        if len(core) < self._story_words:
+            return best
+        for i, w in enumerate(core[1:-2], start=1):
+            if w in self._story_breaks:
+                tail = model.best(classifier.features(core[i + 1:], self.stems.key))
+                if tail[1] > best[1]:
+                    best = tail
+        return best
 
     def _overruled(self, label: str, guess: tuple[str, float, float] | None) -> bool:
         """Whether the classifier clearly names another label than the nearest sentence's: the
