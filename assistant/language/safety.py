@@ -76,20 +76,27 @@ class SafetyLayer:
     def check(self, words: list[str]) -> RedFlag | None:
         """The first red flag among the (folded) ``words``, or None."""
         said = self._said(words)
+        excuse: bool | str | None = None    # read only once a sign is found: most utterances hold none
         for category in self.categories:
-            if self._excused(said, category):
-                continue
             for sign in category.signs:
                 if self._present(sign, said):
+                    if excuse is None:
+                        excuse = self._excuse(said)
+                    if excuse is True:
+                        return None
+                    if excuse == "elsewhere" and category.located:
+                        break
                     return RedFlag(category, sign)
         return None
 
     def excused(self, words: list[str], name: str) -> bool:
         """Whether what was said cannot be a red flag of category ``name``, whatever its words:
         for a red flag guessed by the classifier ("de kat drinkt de hele dag en heeft zoveel dorst")."""
-        return self._excused(self._said(words), self.category(name))
+        excuse = self._excuse(self._said(words))
+        return excuse is True or (excuse == "elsewhere" and self.category(name).located)
 
-    def _excused(self, said: _Said, category: Category) -> bool:
+    def _excuse(self, said: _Said) -> bool | str:
+        """True when nothing said can be a red flag; "elsewhere" when no located one can be."""
         stems = {stem for stem, _ in said.keys}
         if self.not_about_me & stems:
             return True
@@ -98,7 +105,7 @@ class SafetyLayer:
         if self._over(said):
             return True   # "vorig jaar had ik een blaasontsteking maar die is genezen"
         # "mijn knie doet zeer", "een bult op mijn voorhoofd", "mijn tandvlees bloedt"
-        return category.located and bool(self.elsewhere & stems) and not self.pelvic & stems
+        return "elsewhere" if self.elsewhere & stems and not self.pelvic & stems else False
 
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
@@ -181,5 +188,6 @@ class SafetyLayer:
 
 def _starts(stems: list[str], phrase: tuple[str, ...]) -> list[int]:
     """Where ``phrase`` begins in ``stems``."""
-    n = len(phrase)
-    return [i for i in range(len(stems) - n + 1) if tuple(stems[i:i + n]) == phrase]
+    n, first = len(phrase), phrase[0]
+    return [i for i, stem in enumerate(stems[:len(stems) - n + 1])
+            if stem == first and tuple(stems[i:i + n]) == phrase]
