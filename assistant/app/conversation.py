@@ -177,7 +177,7 @@ class Conversation:
                 if u.kind is Kind.QUESTION:
                     log.info("question during a session, not answered: %r", u.text)
                 return Outcome.NOT_NOW
-            statement = self.statement(u) if u.kind is not Kind.SAFETY else None
+            statement = self.statement(u) if u.kind is not Kind.SAFETY or u.guessed_red_flag else None
             if statement:
                 self.say(statement)
                 return Outcome.ANSWERED
@@ -191,7 +191,8 @@ class Conversation:
             return Outcome.ANSWERED
 
     def statement(self, u: Understood) -> str | None:
-        """A programme statement, asked before the dialog (red flags were checked before this):
+        """A programme statement, asked before the dialog (red flags the signs found were checked
+        before this; one the classifier only guessed gives way to a plasdagboek line):
         the size of a glass the coach asked for, a check-up date, a plasdagboek line, undoing the
         last one, or the day's summary. None when it is none of these."""
         k, text = self.keeper, u.text

@@ -73,6 +73,12 @@ class Understood:
     category: str | None = None   # a red flag's category (prompts/safety.toml)
     urgent: bool = False          # ... that wants a call today
 
+    @property
+    def guessed_red_flag(self) -> bool:
+        """A red flag the classifier guessed, no sign found: a plasdagboek line ("ik heb net 200
+        milliliter geplast") is then noted rather than referred."""
+        return self.kind is Kind.SAFETY and not self.matched
+
     def as_json(self) -> dict:
         return {"text": self.text, "intent": self.intent, "action": self.action,
                 "answer": self.answer, "score": round(self.score, 1), "kind": str(self.kind),
