@@ -9,7 +9,7 @@ misses only), and the project's own older files tests/data/eval_*.tsv. The tune 
 the classifier's examples (prompts/examples.toml), so their own figures say little; --cross
 measures each tune half with a classifier trained without it (leave one set out), the honest
 figure to tune the thresholds on. A fifth set, red flags and near misses only, is all test
-(tests/data/heldout5/test.tsv). Prints per set: in-domain top-1, wrong answers, out-of-domain
+(tests/data/heldout5/test.tsv), and so is a sixth, over every label (tests/data/heldout6/test.tsv). Prints per set: in-domain top-1, wrong answers, out-of-domain
 refused, red flags referred (and in the right category), safety false alarms, actions triggered
 by non-commands; then the time per utterance and the load time in a fresh process.
 
@@ -35,7 +35,8 @@ SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST h
         ("second set, tune half", DATA / "heldout2" / "tune.tsv"), ("second set, TEST half", DATA / "heldout2" / "test.tsv"),
         ("third set, tune half", DATA / "heldout3" / "tune.tsv"), ("third set, TEST half", DATA / "heldout3" / "test.tsv"),
         ("fourth set, tune half", DATA / "heldout4" / "tune.tsv"), ("fourth set, TEST half", DATA / "heldout4" / "test.tsv"),
-        ("fifth: red flags, TEST", DATA / "heldout5" / "test.tsv")]
+        ("fifth: red flags, TEST", DATA / "heldout5" / "test.tsv"),
+        ("sixth set, all TEST", DATA / "heldout6" / "test.tsv")]
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
