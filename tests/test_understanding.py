@@ -230,7 +230,8 @@ def test_the_tuning_halves_of_the_independent_sets_are_understood(u, folder, in_
     ("kunt u iets langzamer tellen alstublieft", "slower"), ("kun je even stoppen", "pause"),
     ("zou u de oefening willen starten", "start"), ("kunt u stoppen", "stop"),
     ("doe maar voort", "resume"), ("wablief", "repeat"), ("een ogenblikje", "pause"),
-    ("staart de oefening", "start"), ("sneller alsjeblieft", "faster"),
+    ("staart de oefening", "start"), ("sneller alsjeblieft", "faster"), ("star de oefening", "start"),
+    ("tel langzaam", "slower"),
 ])
 def test_polite_colloquial_and_misheard_commands_act(u, text, action):
     assert u.understand(text).action == action
