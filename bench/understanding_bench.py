@@ -9,9 +9,9 @@ misses only), and the project's own older files tests/data/eval_*.tsv. A fifth s
 and near misses only, is all test (tests/data/heldout5/test.tsv), and so is a sixth, over every
 label (tests/data/heldout6/test.tsv). The tune halves are also the classifier's examples
 (prompts/examples.toml), so their own figures say little; --cross measures each tune half with a
-classifier trained without it (leave one set out); --batches does the same for each training
-batch in bench/data/batches/ (written the same way and merged into examples.toml): the honest
-figures to choose the settings on. Prints per set: in-domain top-1, wrong answers, out-of-domain
+classifier trained without it (leave one set out); --batches does the same for each batch in
+bench/data/batches/ (written the same way; merged into examples.toml unless its first line says
+otherwise, and then simply unseen): the honest figures to choose the settings on. Prints per set: in-domain top-1, wrong answers, out-of-domain
 refused, red flags referred (and in the right category), safety false alarms, actions triggered
 by non-commands; then the time per utterance and the load time in a fresh process.
 
