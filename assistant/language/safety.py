@@ -55,8 +55,7 @@ class SafetyLayer:
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
-        phrases = lambda name: tuple(tuple(self._stem(w) for w in p.split()) for p in data[name])  # noqa: E731
-        self.long_ago, self.resolved, self.still = phrases("long_ago"), phrases("resolved"), phrases("still")
+        self.long_ago, self.resolved, self.still = (self._phrases(data[name]) for name in ("long_ago", "resolved", "still"))
         self.past = frozenset(self._stem(w) for w in data["past"])
         self.harmless = sorted((tuple(self._stem(w) for w in p.split()) for p in data["harmless"]), key=len,
                                reverse=True)
@@ -67,6 +66,9 @@ class SafetyLayer:
             Category(name, spec["referral"], spec["urgent"], tuple(self._sign(s) for s in spec["signs"]),
                      spec.get("located", False))
             for name, spec in data["categories"].items())
+
+    def _phrases(self, texts: list[str]) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(self._stem(w) for w in text.split()) for text in texts)
 
     def _sign(self, text: str) -> Sign:
         groups = tuple(frozenset(w if w.startswith("=") else self._stem(w) for w in group.split("|"))
