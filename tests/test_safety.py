@@ -14,6 +14,12 @@ def u():
     return Understanding()
 
 
+def found(u, text: str) -> str | None:
+    """The category the safety layer alone finds in ``text``, or None."""
+    r = u.safety.check(u.normalise(text).split())
+    return r.category.name if r else None
+
+
 @pytest.mark.parametrize("text, category", [
     ("er zit bloed in mijn urine", "blood"), ("mijn plas is rood", "blood"),
     ("het prikt als ik plas", "pain"), ("au", "pain"), ("het doet zeer", "pain"),
@@ -51,8 +57,7 @@ def test_negations_and_other_senses_are_no_alarm(u, text):
 ])
 def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
     """Long ago, or healed and told in the past, unless something says it is back or still there."""
-    r = u.safety.check(u.normalise(text).split())
-    assert (r.category.name if r else None) == flagged, text
+    assert found(u, text) == flagged, text
 
 
 @pytest.mark.parametrize("text, flagged", [
@@ -63,8 +68,7 @@ def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
 def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
     """"verhogen" shares its stem with "verhoging" (a raised temperature); "ik plas niet meer in mijn
     broek" is leaking that stopped, not urine that will not come."""
-    r = u.safety.check(u.normalise(text).split())
-    assert (r.category.name if r else None) == flagged, text
+    assert found(u, text) == flagged, text
 
 
 @pytest.mark.parametrize("text, flagged", [
@@ -78,8 +82,7 @@ def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
 def test_a_body_part_away_from_the_pelvis_is_not_a_located_red_flag(u, text, flagged):
     """Pain, blood, a bulge or numbness said of a knee, a tooth or the forehead is not this coach's to
     refer; said of the pelvis or the exercises it is, and fever, an operation and the rest always are."""
-    r = u.safety.check(u.normalise(text).split())
-    assert (r.category.name if r else None) == flagged, text
+    assert found(u, text) == flagged, text
 
 
 @pytest.mark.parametrize("text, flagged", [
@@ -98,8 +101,7 @@ def test_a_negation_reaches_no_further_than_its_own_clause(u, text, flagged):
     ("er komen maar een paar druppels", "retention"),
 ])
 def test_the_words_of_a_sign_stand_in_one_clause(u, text, flagged):
-    r = u.safety.check(u.normalise(text).split())
-    assert (r.category.name if r else None) == flagged, text
+    assert found(u, text) == flagged, text
 
 
 @pytest.mark.parametrize("text, category", [
@@ -112,8 +114,7 @@ def test_the_words_of_a_sign_stand_in_one_clause(u, text, flagged):
 ])
 def test_the_rules_alone_know_symptoms_in_plain_words(u, text, category):
     """The safety layer itself, not the classifier behind it: rules reach phrasings no example has."""
-    r = u.safety.check(u.normalise(text).split())
-    assert r is not None and r.category.name == category, text
+    assert found(u, text) == category, text
 
 
 def test_a_sign_may_ask_for_the_very_word_not_its_stem(u):

@@ -717,17 +717,17 @@ class Understanding:
         if guess is None or self.safety.mentions(words):
             return None     # a negated or someone else's symptom: no guessing
         label, score, margin = guess
-        if label.startswith("safety:"):
-            if score < self._class_safety_threshold or margin < self._class_safety_margin:
-                return None
-        elif score < self._class_threshold or margin < self._class_margin:
+        kind, name = label.split(":", 1)
+        if kind == "safety":    # a red flag is guessed more readily
+            least, lead, sure = self._class_safety_threshold, self._class_safety_margin, self._class_safety_sure
+        else:
+            least, lead, sure = self._class_threshold, self._class_margin, self._class_sure
+        if score < least or margin < lead:
             return None
         taught = self.compiled.class_words.get(label, frozenset())
-        sure = self._class_safety_sure if label.startswith("safety:") else self._class_sure
         if score < sure and not any(key in taught and self._class_idf.get(key, 0.0) >= self._class_min_weight
-                   for key in self.stems.keys(core)):
+                                    for key in self.stems.keys(core)):
             return None     # letters alike, no telling word in common: "hoe spel je bekken"
-        kind, name = label.split(":", 1)
         shown = 50.0 * (1.0 + max(-1.0, min(1.0, score)))
         if kind == "safety":
             if self.safety.excused(words, name):
