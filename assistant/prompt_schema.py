@@ -168,6 +168,7 @@ class Matching:
 @dataclass(frozen=True)
 class Question:
     starts: list[str]
+    not_questions: list[str]
     request_frames: list[str]
     request_tails: list[str]
     reported_frames: list[str]

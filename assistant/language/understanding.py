@@ -389,6 +389,7 @@ class Understanding:
         self._function_weight = norm["function_weight"]
         q = cfg["question"]
         self._question_starts = [fold(s).split() for s in q["starts"]]
+        self._not_questions = [fold(s).split() for s in q["not_questions"]]
         self._frames = sorted((fold(s).split() for s in q["request_frames"]), key=len, reverse=True)
         self._frame_tails = {fold(w) for w in q["request_tails"]}
         self._reported = sorted((fold(x).split() for x in q["reported_frames"]), key=len, reverse=True)
@@ -575,8 +576,12 @@ class Understanding:
         return words, request
 
     def is_question(self, normalised: str) -> bool:
-        words, request = self.strip_request(normalised.split())
-        return not request and self._starts_with(words, self._question_starts)
+        return self._asks(*self.strip_request(normalised.split()))
+
+    def _asks(self, core: list[str], request: bool) -> bool:
+        """A question, not a request: it starts like one, and not like "wat rustiger tellen"."""
+        return (not request and self._starts_with(core, self._question_starts)
+                and not self._starts_with(core, self._not_questions))
 
     # -- matching --------------------------------------------------------------------------------
     def nearest(self, keys: list[str], limit: int = 25) -> list[tuple[str, Kind, str, float]]:
@@ -639,7 +644,7 @@ class Understanding:
                               flag.sign.text, category=flag.category.name, urgent=flag.category.urgent)
 
         core, request = self.strip_request(words)
-        question = not request and self._starts_with(core, self._question_starts)
+        question = self._asks(core, request)
         keys = self.stems.keys(core)
         c = self.compiled
         # A sentence a template spells out word for word needs no guessing (nor a question gate:
