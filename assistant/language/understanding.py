@@ -718,7 +718,7 @@ class Understanding:
                   guess: tuple[str, float, float] | None) -> Understood | None:
         """The classifier's answer when it is sure enough, else None. A red flag it recognises is
         referred like one the safety layer found; a command is guessed from a question only when it
-        may be asked as one (help, status: they change nothing)."""
+        may be asked as one (help, status, repeat: they change nothing)."""
         if guess is None or self.safety.mentions(words):
             return None     # a negated or someone else's symptom: no guessing
         label, score, margin = guess
