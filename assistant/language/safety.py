@@ -18,6 +18,7 @@ from assistant.language.words import Stems
 class Sign:
     groups: tuple[frozenset[str], ...]   # each group: stems (or "=word" for the word as said), any will do
     text: str                            # as written in the prompts file, for the log
+    unless: frozenset[str] = frozenset()  # ("!a|b") none of these in the sign's clause
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,11 @@ class SafetyLayer:
         return tuple(tuple(self._stem(w) for w in text.split()) for text in texts)
 
     def _sign(self, text: str) -> Sign:
-        groups = tuple(frozenset(w if w.startswith("=") else self._stem(w) for w in group.split("|"))
-                       for group in text.split())
-        return Sign(groups, text)
+        def tokens(group: str) -> frozenset[str]:
+            return frozenset(w if w.startswith("=") else self._stem(w) for w in group.split("|"))
+        parts = text.split()
+        return Sign(tuple(tokens(g) for g in parts if not g.startswith("!")), text,
+                    frozenset().union(*(tokens(g[1:]) for g in parts if g.startswith("!"))))
 
     def check(self, words: list[str]) -> RedFlag | None:
         """The first red flag among the (folded) ``words``, or None."""
@@ -156,8 +159,9 @@ class SafetyLayer:
 
     def _present(self, sign: Sign, said: _Said, heed_negation: bool = True) -> bool:
         """Whether every group of the sign is said, in one clause ("hoe komt het dat er urine
-        uitloopt terwijl ik niet hoef" is no "er komt niets uit"), and, if heeded, with no negation
-        just before it."""
+        uitloopt terwijl ik niet hoef" is no "er komt niets uit") that holds none of its "unless"
+        words ("ik kan mijn plas niet ophouden" is no "ik kan niet plassen"), and, if heeded, with
+        no negation just before it."""
         found = []
         for group in sign.groups:
             positions = sorted({i for token in group for i in said.where.get(token, ())})
@@ -165,8 +169,9 @@ class SafetyLayer:
                 return False
             found.append(positions)
         own = set().union(*found)
+        spoilers = {said.clause[i] for token in sign.unless for i in said.where.get(token, ())}
         for chosen in itertools.product(*found):
-            if len({said.clause[p] for p in chosen}) > 1:
+            if len(clauses := {said.clause[p] for p in chosen}) > 1 or clauses & spoilers:
                 continue
             if not heed_negation or not any(self._negated(p, said.keys, own) for p in chosen):
                 return True
