@@ -124,6 +124,12 @@ def test_a_sign_holds_only_without_its_unless_words_in_the_clause(u, text, flagg
     ("ik voel daar vanonder iets uitsteken", "prolapse"),
     ("de thermometer gaf negenendertig graden aan", "fever"),
     ("ik heb een raar prikkelend gevoel in mijn benen", "numbness"),
+    ("de kraamverzorgster komt nog elke dag", "pregnancy"),
+    ("mijn straal stopt halverwege", "retention"),
+    ("mijn voet slaapt vaak bij het oefenen", "numbness"),
+    ("er zat een keutel in mijn onderbroek", "stool"),
+    ("het lekken is flink toegenomen", "leak_worse"),
+    ("mijn verband ruikt naar rotte vis", "urine_changed"),
 ])
 def test_the_rules_alone_know_symptoms_in_plain_words(u, text, category):
     """The safety layer itself, not the classifier behind it: rules reach phrasings no example has."""
