@@ -63,6 +63,7 @@ class SafetyLayer:
         self.body_words = frozenset(self._stem(w) for w in data["body_words"])
         self.body_answer = data["body_answer"]
         self.session_phrases = tuple(data["session_phrases"])
+        self._last: tuple[list[str], _Said] | None = None
         self.categories = tuple(
             Category(name, spec["referral"], spec["urgent"], tuple(self._sign(s) for s in spec["signs"]),
                      spec.get("located", False))
@@ -121,7 +122,16 @@ class SafetyLayer:
 
     def _said(self, words: list[str]) -> _Said:
         """``words`` as stems and as said, harmless phrases ("bloed geven") taken out, with where
-        each stands and in which clause."""
+        each stands and in which clause. The last one is remembered: a red flag the classifier
+        guesses is read by ``check``, ``mentions`` and ``excused`` in turn."""
+        said_before = self._last
+        if said_before is not None and said_before[0] == words:
+            return said_before[1]
+        said = self._read(words)
+        self._last = (list(words), said)
+        return said
+
+    def _read(self, words: list[str]) -> _Said:
         keys = [(self._stem(w), "=" + w) for w in words]
         present = {stem for stem, _ in keys}
         for phrase in self.harmless:
