@@ -112,6 +112,10 @@ def test_the_words_of_a_sign_stand_in_one_clause(u, text, flagged):
     ("ik verlies druppeltjes bij het springen", None),         # leaking, not urine that will not come
     ("er komen alleen druppels", "retention"),
     ("ik kan niet ophouden met drinken en plassen", "thirst"),
+    ("de gootsteen loopt niet leeg", None),                    # a thing, not the bladder
+    ("mijn blaas loopt niet leeg", "retention"),
+    ("het dak lekt constant", None),
+    ("ik lek constant", "leak_worse"),
 ])
 def test_a_sign_holds_only_without_its_unless_words_in_the_clause(u, text, flagged):
     assert found(u, text) == flagged, text
@@ -130,6 +134,8 @@ def test_a_sign_holds_only_without_its_unless_words_in_the_clause(u, text, flagg
     ("er zat een keutel in mijn onderbroek", "stool"),
     ("het lekken is flink toegenomen", "leak_worse"),
     ("mijn verband ruikt naar rotte vis", "urine_changed"),
+    ("de dokter zegt dat het urineretentie is", "retention"),
+    ("ik heb een prolaps", "prolapse"),
 ])
 def test_the_rules_alone_know_symptoms_in_plain_words(u, text, category):
     """The safety layer itself, not the classifier behind it: rules reach phrasings no example has."""
