@@ -182,8 +182,8 @@ def cross() -> None:
 def batches() -> None:
     """Each training batch of bench/data/batches/ measured by a classifier trained without it.
     The batches were written the way the sets were; the settings of [classifier] were chosen on
-    these figures, and some of the safety layer's words on the misses of 6c, 6f and 7c (their
-    figures are no longer blind: each batch's first line gives its figure before any of that)."""
+    these figures, and some of the safety layer's words on the misses of 6c, 6f and 7c, whose
+    red-flag figures are therefore no longer blind."""
     print("\n  leave one batch out: each training batch, its lines taken out of examples.toml")
     for path in sorted((ROOT / "bench" / "data" / "batches").glob("*.tsv")):
         left_out(path.stem + ", unseen", list(rows(path)))
