@@ -199,3 +199,21 @@ def test_a_sign_word_split_by_the_recogniser_is_joined_but_nothing_is_corrected_
     assert u.understand("ik heb een ka theter").category == "surgery"
     for text in ("waar kan ik bloemen bestellen", "wie is de beste zanger van nederland"):
         assert u.normalise(text) == text and u.understand(text).kind != "safety", text
+
+
+@pytest.mark.parametrize("text, meant, category", [
+    ("ik heb koorst", "ik heb koorts", "fever"),              # two letters swapped
+    ("ik ben zwnager", "ik ben zwanger", "pregnancy"),
+    ("ik heb zo een dorsd", "ik heb zo een dorst", "thirst"),  # d for t
+    ("ik heb een keizer snee gehad", "ik heb een keizersnede gehad", "pregnancy"),   # split, then a synonym
+])
+def test_a_sign_word_with_a_common_slip_is_read_as_the_sign_word(u, text, meant, category):
+    assert u.normalise(text) == meant
+    assert u.understand(text).category == category, text
+
+
+def test_a_misheard_word_never_becomes_a_negation(u):
+    """"niest" is "niets" with two letters swapped and "niet" with one letter more, but "als ze
+    niest" negates nothing."""
+    said = u.normalise("als ze niest lekt ze").split()
+    assert not {"niet", "niets"} & set(said), said

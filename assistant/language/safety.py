@@ -47,6 +47,7 @@ class SafetyLayer:
     def __init__(self, data: dict, stems: Stems) -> None:
         self._stem = stems.key
         self.negations = frozenset(self._stem(w) for w in data["negations"])
+        self.negation_words = frozenset(data["negations"])
         self.window = data["negation_window"]
         self.negation_stops = frozenset(self._stem(w) for w in data["negation_stops"])
         self.clause_stops = frozenset(self._stem(w) for w in data["clause_stops"])

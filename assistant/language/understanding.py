@@ -186,6 +186,7 @@ class Compiled:
     long_words: list[str]                        # candidates for spelling correction
     protected: set[str]                          # words the program itself uses: never "corrected"
     command_words: set[str]                      # words of the command sentences
+    sign_slips: dict[str, str]                   # a sign's word with two letters swapped, or d/t -> the word
     weights: dict[str, float]                    # stem -> weight (inverse intent frequency)
     stopwords: set[str]                          # stems that weigh nothing
     postings: dict[str, np.ndarray]              # stem -> rows of the index whose stems hold it
@@ -261,6 +262,19 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
     signs = {w.lstrip("=") for c in safety["categories"].values() for sign in c["signs"]
              for group in sign.split() for w in group.split("|")}
     vocabulary = said | signs
+    # ... except for the two slips a recogniser or a hurried typist makes most, which turn no
+    # sign's word into another word: two letters swapped ("koorst", "zwnager") and a final d for
+    # t or t for d ("dorsd", "bloet").
+    # Not into a negation ("als ze niest" is no "niets"), and no swap in a short word.
+    slips: dict[str, str] = {}
+    for word in sorted(signs - set(safety["negations"])):
+        if len(word) < 5 or not word.isalpha():
+            continue
+        variants = {word[:-1] + {"d": "t", "t": "d"}.get(word[-1], word[-1])}
+        if len(word) >= 6:
+            variants |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+        for v in variants - vocabulary - {word}:
+            slips.setdefault(v, word)
     labels = sorted({(kind, name) for _, kind, name in table})
     index = {label: i for i, label in enumerate(labels)}
     return Compiled(
@@ -273,6 +287,7 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         long_words=sorted(w for w in said if len(w) >= 4),
         protected=_words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety),
         command_words={w for s, kind, _ in table if kind is COMMAND for w in s.split()},
+        sign_slips=slips,
         weights=weights,
         stopwords=stopwords,
         postings={w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
@@ -517,6 +532,10 @@ class Understanding:
                 if i + n > len(words):
                     continue
                 joined = "".join(words[i:i + n])
+                if joined in self._synonyms:
+                    out.append(joined)      # "keizer snee" -> "keizersnee" -> "keizersnede"
+                    i += n
+                    break
                 if len(joined) < 6:
                     continue      # "we er" is not "weer": short words joined are mostly two words
                 if joined not in self.vocabulary and n == 2 and not self._both_small(words[i:i + 2]):
@@ -550,9 +569,13 @@ class Understanding:
         c = self.compiled
         if word in c.vocabulary or len(word) < self._spelling_min_length or word in c.protected:
             return word
+        if word in c.sign_slips:
+            return c.sign_slips[word]
         if self.stems.key(word) in self.weights:
             return word       # another form of a known word: the stem will find it
-        found = process.extract(word, c.long_words, scorer=fuzz.ratio, score_cutoff=self.spelling_cutoff, limit=5)
+        found = [f for f in process.extract(word, c.long_words, scorer=fuzz.ratio, score_cutoff=self.spelling_cutoff,
+                                            limit=5)
+                 if f[0] not in self.safety.negation_words]    # "als ik niest" is no "als ik niet"
         if not found:
             return word
         # Of equally near words, a command word wins: one letter off "start" is more likely the
