@@ -264,8 +264,8 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
     vocabulary = said | signs
     # ... except for the two slips a recogniser or a hurried typist makes most, which turn no
     # sign's word into another word: two letters swapped ("koorst", "zwnager") and a final d for
-    # t or t for d ("dorsd", "bloet").
-    # Not into a negation ("als ze niest" is no "niets"), and no swap in a short word.
+    # t or t for d ("dorsd", "bloet"). Not into a negation ("als ze niest" is no "niets"), and
+    # no swap in a short word.
     slips: dict[str, str] = {}
     for word in sorted(signs - set(safety["negations"])):
         if len(word) < 5 or not word.isalpha():
@@ -532,12 +532,12 @@ class Understanding:
                 if i + n > len(words):
                     continue
                 joined = "".join(words[i:i + n])
+                if len(joined) < 6:
+                    continue      # "we er" is not "weer": short words joined are mostly two words
                 if joined in self._synonyms:
                     out.append(joined)      # "keizer snee" -> "keizersnee" -> "keizersnede"
                     i += n
                     break
-                if len(joined) < 6:
-                    continue      # "we er" is not "weer": short words joined are mostly two words
                 if joined not in self.vocabulary and n == 2 and not self._both_small(words[i:i + 2]):
                     joined = self._lost_letter(joined)
                 if joined in self.vocabulary:
