@@ -64,6 +64,7 @@ def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
     ("verhoog het teltempo", None), ("wat betekent een verhoogde psa waarde", None),
     ("ik heb wat verhoging", "fever"), ("ik heb een verhoogde temperatuur", "fever"),
     ("ik plas niet meer in mijn broek bij hoesten hoe nu verder", None), ("ik kan niet meer plassen", "retention"),
+    ("ik heb de tang gehaald uit de schuur", None), ("ze hebben mijn kind met de tang gehaald", "pregnancy"),
 ])
 def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
     """"verhogen" shares its stem with "verhoging" (a raised temperature); "ik plas niet meer in mijn
