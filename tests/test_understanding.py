@@ -298,3 +298,19 @@ def test_a_question_after_a_long_story_is_read_from_its_tail(text, intent):
     assert u.understand(text).intent == intent
     u._story_words = 10_000     # reading the whole only: the story drowns the question
     assert u.understand(text).intent != intent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("wat rustiger tellen", "slower"),          # "wat" is "a bit" here, not "what"
+    ("wat meer tempo", "faster"),
+    ("wat zei je net", "repeat"),               # asked as a question, and repeating changes nothing
+])
+def test_a_bit_slower_and_what_did_you_say_are_commands(text, expected):
+    r = Understanding().understand(text)
+    assert (r.kind, r.action) == ("command", expected), text
+
+
+def test_wat_before_a_verb_is_still_a_question():
+    u = Understanding()
+    assert u.is_question(u.normalise("wat leer ik bij een bekkenfysiotherapeut"))
+    assert not u.is_question(u.normalise("wat langzamer"))
