@@ -218,3 +218,26 @@ def test_a_misheard_word_never_becomes_a_negation(u):
     niest" negates nothing."""
     said = u.normalise("als ze niest lekt ze").split()
     assert not {"niet", "niets"} & set(said), said
+
+
+@pytest.mark.parametrize("text", ["zijn bloed kookte van woede", "de thee is troebel geworden",
+                                  "het bloed kruipt waar het niet gaan kan"])
+def test_a_sign_the_classifier_is_sure_is_a_look_alike_gets_the_gentle_answer(u, text):
+    """The word rules fire on these; the classifier, which heard such look-alikes, is sure they are
+    out of domain. No alarm then, but still "bespreek het met uw huisarts", never nothing."""
+    assert found(u, text) is not None, text
+    r = u.understand(text)
+    assert r.kind == "body" and "huisarts" in r.answer, text
+
+
+def test_no_red_flag_example_the_signs_find_is_doubted(u):
+    """The doubt is only for look-alikes: every red-flag example whose signs fire stays referred."""
+    examples = prompts.load("examples")["safety"]
+    doubted = [t for lines in examples.values() for t in lines
+               if found(u, t) is not None and u.understand(t).kind != "safety"]
+    assert doubted == []
+
+
+@pytest.mark.parametrize("text", ["uitzakking", "au", "kateter"])
+def test_a_sign_word_said_alone_is_never_doubted(u, text):
+    assert u.understand(text).kind == "safety", text

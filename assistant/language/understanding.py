@@ -421,6 +421,8 @@ class Understanding:
         self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
         self._class_veto = k["veto"]
         self._class_veto_ood = k["veto_ood"]
+        self._doubt_threshold, self._doubt_margin = k["doubt_threshold"], k["doubt_margin"]
+        self._doubt_words = k["doubt_words"]
         sources = (commands, faq, coach, cfg, programme, safety)
 
         def build() -> Compiled:
@@ -662,6 +664,8 @@ class Understanding:
         if not words:
             return Understood(text, Kind.EMPTY, None, None, cfg["unclear"]["answer"], 0.0)
         flag = self.safety.check(words)
+        if flag is not None and self._doubted(words):
+            return Understood(text, Kind.BODY, None, None, self.safety.body_answer, 100.0, flag.sign.text)
         if flag is not None:
             return Understood(text, Kind.SAFETY, cfg["safety"]["intent"], None, flag.category.referral, 100.0,
                               flag.sign.text, category=flag.category.name, urgent=flag.category.urgent)
@@ -708,6 +712,18 @@ class Understanding:
         if self.safety.about_the_body(words):
             return Understood(text, Kind.BODY, None, None, self.safety.body_answer, best)
         return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
+
+    def _doubted(self, words: list[str]) -> bool:
+        """Whether the classifier, which has also heard the look-alikes ("zijn bloed kookte van
+        woede", "de soep is troebel geworden", "mijn peuter heeft koorts"), is so sure that a sign's
+        sentence is no red flag that the coach should not sound the alarm. It then still says
+        "bespreek het met uw huisarts" (the body answer), never nothing. A word or two alone
+        ("uitzakking", "au") is never doubted: there is no sentence around it to tell otherwise."""
+        model = self.compiled.classifier
+        if model is None or len(words) < self._doubt_words:
+            return False
+        label, score, margin = self._guess(model, self.strip_request(words)[0])
+        return label == "ood:ood" and score >= self._doubt_threshold and margin >= self._doubt_margin
 
     def _guess(self, model: classifier.Model, core: list[str]) -> tuple[str, float, float]:
         """The classifier's best label for the utterance, or, for a long one, for its most telling
