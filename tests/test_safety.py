@@ -221,7 +221,7 @@ def test_a_misheard_word_never_becomes_a_negation(u):
 
 
 @pytest.mark.parametrize("text", ["zijn bloed kookte van woede", "de thee is troebel geworden",
-                                  "het bloed kruipt waar het niet gaan kan"])
+                                  "mijn portemonnee bloedt na die vakantie"])
 def test_a_sign_the_classifier_is_sure_is_a_look_alike_gets_the_gentle_answer(u, text):
     """The word rules fire on these; the classifier, which heard such look-alikes, is sure they are
     out of domain. No alarm then, but still "bespreek het met uw huisarts", never nothing."""
