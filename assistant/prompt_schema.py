@@ -193,6 +193,7 @@ class Classifier:
     story_breaks: list[str]     # ... these words: the question comes after the story
     veto: float                 # a nearest sentence is not taken when the classifier scores another label this high
     veto_ood: float             # ... or, for a nearest sentence that is out of domain, this high
+    act_margin: float           # a command's nearest sentence gives way to "out of domain" leading by this much
     doubt_threshold: float      # a sign's red flag gets the gentle answer when "out of domain" scores this high ...
     doubt_margin: float         # ... leading by this much ...
     doubt_words: int            # ... in an utterance of this many words or more

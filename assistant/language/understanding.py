@@ -421,6 +421,7 @@ class Understanding:
         self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
         self._class_veto = k["veto"]
         self._class_veto_ood = k["veto_ood"]
+        self._class_act_margin = k["act_margin"]
         self._doubt_threshold, self._doubt_margin = k["doubt_threshold"], k["doubt_margin"]
         self._doubt_words = k["doubt_words"]
         sources = (commands, faq, coach, cfg, programme, safety)
@@ -751,7 +752,8 @@ class Understanding:
         if best.startswith("safety:"):
             return score >= self._class_safety_threshold and margin >= self._class_safety_margin
         veto = self._class_veto_ood if label == "ood:ood" else self._class_veto
-        return best != label and score >= veto and margin >= self._class_margin
+        lead = self._class_act_margin if label.startswith("command:") and best == "ood:ood" else self._class_margin
+        return best != label and score >= veto and margin >= lead
 
     def _classify(self, text: str, words: list[str], core: list[str], question: bool,
                   guess: tuple[str, float, float] | None) -> Understood | None:
