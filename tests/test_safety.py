@@ -241,3 +241,23 @@ def test_no_red_flag_example_the_signs_find_is_doubted(u):
 @pytest.mark.parametrize("text", ["uitzakking", "au", "kateter"])
 def test_a_sign_word_said_alone_is_never_doubted(u, text):
     assert u.understand(text).kind == "safety", text
+
+
+@pytest.mark.parametrize("text, category", [
+    ("mijn vrouw zegt dat er bloed in haar plas zit", "blood"),
+    ("onze moeder kan sinds vanmorgen niet meer plassen", "retention"),
+    ("mijn vrouw heeft sinds gisteren een branderig gevoel bij het plassen", "pain"),
+    ("mijn moeder verliest ineens de hele tijd urine", "leak_worse"),
+])
+def test_a_red_flag_told_by_a_partner_or_carer_is_referred(u, text, category):
+    """Someone else may speak for the patient: the word rules excuse "mijn vrouw ...", but the
+    classifier, which has heard partners and carers, refers it."""
+    assert found(u, text) is None, text     # the rules alone: about someone else
+    r = u.understand(text)
+    assert (r.kind, r.category) == ("safety", category), text
+
+
+@pytest.mark.parametrize("text", ["mijn kleinzoon heeft koorts", "mijn zus heeft een blaasontsteking",
+                                  "mijn man heeft pijn in zijn knie"])
+def test_other_peoples_health_is_no_alarm(u, text):
+    assert u.understand(text).kind != "safety", text

@@ -96,23 +96,38 @@ class SafetyLayer:
                     return RedFlag(category, sign)
         return None
 
-    def excused(self, words: list[str], name: str) -> bool:
+    def excused(self, words: list[str], name: str, for_someone: bool = False) -> bool:
         """Whether what was said cannot be a red flag of category ``name``, whatever its words:
-        for a red flag guessed by the classifier ("de kat drinkt de hele dag en heeft zoveel dorst")."""
-        excuse = self._excuse(self._said(words))
+        for a red flag guessed by the classifier ("de kat drinkt de hele dag en heeft zoveel dorst").
+        ``for_someone``: told of someone else, who may be the patient; only the other excuses count
+        ("mijn man heeft pijn in zijn knie" is still not this coach's to refer)."""
+        excuse = self._excuse(self._said(words), others=not for_someone)
         return excuse is True or (excuse == "elsewhere" and self.category(name).located)
 
-    def _excuse(self, said: _Said) -> bool | str:
+    def _excuse(self, said: _Said, others: bool = True) -> bool | str:
         """True when nothing said can be a red flag; "elsewhere" when no located one can be."""
         stems = {stem for stem, _ in said.keys}
         if self.not_about_me & stems:
             return True
-        if self.others & stems and not (self.first_person | self.exercising) & stems:
+        if others and self.others & stems and not (self.first_person | self.exercising) & stems:
             return True   # "mijn dochter is zwanger": about someone else
         if self._over(said):
             return True   # "vorig jaar had ik een blaasontsteking maar die is genezen"
         # "mijn knie doet zeer", "een bult op mijn voorhoofd", "mijn tandvlees bloedt"
         return "elsewhere" if self.elsewhere & stems and not self.pelvic & stems else False
+
+    def for_someone(self, words: list[str]) -> bool:
+        """Whether a sign stands, not negated and not over, in a sentence about someone else
+        ("mijn vrouw zegt dat haar plas rood is", "onze moeder kan sinds gisteren niet plassen"): a
+        partner or a carer may be speaking for the patient. The signs alone excuse it ("mijn
+        kleinzoon heeft koorts"); the classifier, which has heard both, may still refer it."""
+        said = self._said(words)
+        stems = {stem for stem, _ in said.keys}
+        if not self.others & stems or (self.first_person | self.exercising | self.not_about_me) & stems:
+            return False
+        if self._over(said):
+            return False
+        return any(self._present(sign, said) for category in self.categories for sign in category.signs)
 
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb

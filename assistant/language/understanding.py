@@ -721,8 +721,8 @@ class Understanding:
         "bespreek het met uw huisarts" (the body answer), never nothing. A word or two alone
         ("uitzakking", "au") is never doubted: there is no sentence around it to tell otherwise."""
         model = self.compiled.classifier
-        if model is None or len(words) < self._doubt_words:
-            return False
+        if model is None or len(words) < self._doubt_words or self.safety.negation_words & set(words):
+            return False    # a negation may deny the harmless reading: "... en ik heb geen bieten gegeten"
         label, score, margin = self._guess(model, self.strip_request(words)[0])
         return label == "ood:ood" and score >= self._doubt_threshold and margin >= self._doubt_margin
 
@@ -758,12 +758,17 @@ class Understanding:
     def _classify(self, text: str, words: list[str], core: list[str], question: bool,
                   guess: tuple[str, float, float] | None) -> Understood | None:
         """The classifier's answer when it is sure enough, else None. A red flag it recognises is
-        referred like one the safety layer found; a command is guessed from a question only when it
-        may be asked as one (help, status, repeat: they change nothing)."""
-        if guess is None or self.safety.mentions(words):
-            return None     # a negated or someone else's symptom: no guessing
+        referred like one the safety layer found, also when told of someone else, who may be the
+        patient ("onze moeder kan sinds gisteren niet meer plassen"); a command is guessed from a
+        question only when it may be asked as one (help, status, repeat: they change nothing)."""
+        if guess is None:
+            return None
         label, score, margin = guess
         kind, name = label.split(":", 1)
+        carer = self.safety.for_someone(words)
+        if self.safety.mentions(words) and not (carer and kind == "safety"):
+            return None     # a negated or someone else's symptom: no guessing, unless the classifier
+                            # hears a red flag told for the patient ("mijn vrouw zegt dat haar plas rood is")
         if kind == "safety":    # a red flag is guessed more readily
             least, lead, sure = self._class_safety_threshold, self._class_safety_margin, self._class_safety_sure
         else:
@@ -776,7 +781,7 @@ class Understanding:
             return None     # letters alike, no telling word in common: "hoe spel je bekken"
         shown = 50.0 * (1.0 + max(-1.0, min(1.0, score)))
         if kind == "safety":
-            if self.safety.excused(words, name):
+            if self.safety.excused(words, name, for_someone=carer):
                 return None
             c = self.safety.category(name)
             return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
