@@ -781,7 +781,9 @@ class Understanding:
             return None     # letters alike, no telling word in common: "hoe spel je bekken"
         shown = 50.0 * (1.0 + max(-1.0, min(1.0, score)))
         if kind == "safety":
-            if self.safety.excused(words, name, for_someone=carer):
+            # Never excused for being about someone else: a partner or a carer may speak for the
+            # patient, and the classifier has heard both them and other people's health.
+            if self.safety.excused(words, name, for_someone=True):
                 return None
             c = self.safety.category(name)
             return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
