@@ -98,7 +98,11 @@ def test_harmless_phrases_are_no_red_flag(u, text):
 
 def test_someone_else_who_does_the_exercises_is_the_patient(u):
     assert u.understand("mijn moeder doet deze oefeningen en haar plas is rood").category == "blood"
-    assert u.understand("mijn moeder heeft een rode plas").kind is not Kind.SAFETY   # not our patient
+    # A daughter or a carer may speak for the patient: the word rules alone excuse "mijn moeder
+    # ...", but the classifier hears a red flag told for her, and a referral is the safe side.
+    assert u.safety.check(u.normalise("mijn moeder heeft een rode plas").split()) is None
+    assert u.understand("mijn moeder heeft een rode plas").category == "blood"
+    assert u.understand("mijn hond heeft een rode plas").kind is not Kind.SAFETY
 
 
 def test_the_coach_cannot_trigger_itself_through_the_classifier(u):

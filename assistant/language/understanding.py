@@ -765,8 +765,7 @@ class Understanding:
             return None
         label, score, margin = guess
         kind, name = label.split(":", 1)
-        carer = self.safety.for_someone(words)
-        if self.safety.mentions(words) and not (carer and kind == "safety"):
+        if self.safety.mentions(words) and not (kind == "safety" and self.safety.for_someone(words)):
             return None     # a negated or someone else's symptom: no guessing, unless the classifier
                             # hears a red flag told for the patient ("mijn vrouw zegt dat haar plas rood is")
         if kind == "safety":    # a red flag is guessed more readily
