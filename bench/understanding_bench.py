@@ -6,11 +6,11 @@ Sets: four independent held-out sets in tests/data/heldout*/ (each written from 
 someone who never saw prompts/ or tests/, split once into tune.tsv, which may be tuned on, and
 test.tsv, which may not: it is printed only with --test, and --misses lists the tune halves'
 misses only), and the project's own older files tests/data/eval_*.tsv. A fifth set, red flags and
-near misses only, is all test (tests/data/heldout5/test.tsv), and so are a sixth, a seventh and an eighth,
-over every label (tests/data/heldout6/, heldout7/, heldout8/test.tsv). The tune halves are also the
-classifier's examples (prompts/examples.toml), so their own figures say little; --cross measures
-each tune half with a classifier trained without it (leave one set out); --batches does the same
-for each batch in bench/data/batches/ (written the same way; merged into examples.toml unless its
+near misses only, is all test (tests/data/heldout5/test.tsv), and so are a sixth, a seventh and an
+eighth, over every label (tests/data/heldout6/, heldout7/, heldout8/test.tsv). The tune halves are
+also the classifier's examples (prompts/examples.toml), so their own figures say little; --cross
+measures each tune half with a classifier trained without it (leave one set out); --batches does the
+same for each batch in bench/data/batches/ (written the same way; merged into examples.toml unless its
 first line says otherwise, and then simply unseen): the honest figures to choose the settings on.
 Prints per set: in-domain top-1, wrong answers, out-of-domain refused, red flags referred (and in
 the right category), safety false alarms, actions triggered by non-commands; then the time per
