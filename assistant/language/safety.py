@@ -109,7 +109,7 @@ class SafetyLayer:
         stems = {stem for stem, _ in said.keys}
         if self.not_about_me & stems:
             return True
-        if others and self.others & stems and not (self.first_person | self.exercising) & stems:
+        if others and self._about_others(stems):
             return True   # "mijn dochter is zwanger": about someone else
         if self._over(said):
             return True   # "vorig jaar had ik een blaasontsteking maar die is genezen"
@@ -123,11 +123,14 @@ class SafetyLayer:
         kleinzoon heeft koorts"); the classifier, which has heard both, may still refer it."""
         said = self._said(words)
         stems = {stem for stem, _ in said.keys}
-        if not self.others & stems or (self.first_person | self.exercising | self.not_about_me) & stems:
-            return False
-        if self._over(said):
+        if not self._about_others(stems) or self.not_about_me & stems or self._over(said):
             return False
         return any(self._present(sign, said) for category in self.categories for sign in category.signs)
+
+    def _about_others(self, stems: set[str]) -> bool:
+        """Whether someone else is spoken of, and neither the speaker nor someone who does the
+        exercises ("mijn moeder doet deze oefeningen en haar plas is rood")."""
+        return bool(self.others & stems) and not (self.first_person | self.exercising) & stems
 
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
