@@ -183,8 +183,10 @@ def test_nothing_the_coach_says_sets_off_the_safety_layer(u):
 
 
 def test_a_guessed_red_flag_is_excused_like_a_found_one(u):
-    """The classifier may guess a red flag the signs missed, but not of the cat, someone else, a
-    complaint long over, or a knee: the same excuses as the signs."""
+    """The classifier may guess a red flag the signs missed, but not of the cat, a complaint long
+    over, or a knee: the same excuses as the signs. Someone else is excused by the signs (checked
+    here through ``excused``), but a guess is not excused for that alone, since a partner or carer
+    may speak for the patient; "mijn dochter is in verwachting" is still no alarm."""
     for text, category in [("de kat drinkt de hele dag en heeft zoveel dorst", "thirst"),
                            ("mijn dochter is in verwachting", "pregnancy"),
                            ("twee jaar geleden was mijn plas een keer rood", "blood"),
