@@ -305,12 +305,11 @@ def test_a_question_after_a_long_story_is_read_from_its_tail(text, intent):
     ("wat meer tempo", "faster"),
     ("wat zei je net", "repeat"),               # asked as a question, and repeating changes nothing
 ])
-def test_a_bit_slower_and_what_did_you_say_are_commands(text, expected):
-    r = Understanding().understand(text)
+def test_a_bit_slower_and_what_did_you_say_are_commands(u, text, expected):
+    r = u.understand(text)
     assert (r.kind, r.action) == ("command", expected), text
 
 
-def test_wat_before_a_verb_is_still_a_question():
-    u = Understanding()
+def test_wat_before_a_verb_is_still_a_question(u):
     assert u.is_question(u.normalise("wat leer ik bij een bekkenfysiotherapeut"))
     assert not u.is_question(u.normalise("wat langzamer"))
