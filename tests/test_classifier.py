@@ -98,10 +98,11 @@ def test_harmless_phrases_are_no_red_flag(u, text):
 
 def test_someone_else_who_does_the_exercises_is_the_patient(u):
     assert u.understand("mijn moeder doet deze oefeningen en haar plas is rood").category == "blood"
-    # A daughter or a carer may speak for the patient: the word rules alone excuse "mijn moeder
+    # A daughter or a carer may speak for the patient: the word rules excuse "mijn schoonmoeder
     # ...", but the classifier hears a red flag told for her, and a referral is the safe side.
-    assert u.safety.check(u.normalise("mijn moeder heeft een rode plas").split()) is None
-    assert u.understand("mijn moeder heeft een rode plas").category == "blood"
+    said = "mijn schoonmoeder zegt dat er bloed in haar plas zit"
+    assert u.safety.check(u.normalise(said).split()) is None
+    assert u.understand(said).category == "blood"
     assert u.understand("mijn hond heeft een rode plas").kind is not Kind.SAFETY
 
 

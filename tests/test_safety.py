@@ -61,6 +61,15 @@ def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("hou op met zeuren", None), ("het is maar een prikje", None), ("wanneer moet ik geprikt worden", None),
+    ("waar kan ik me laten vaccineren tegen de griep", None),
+    ("mijn onderbuik zeurt", "pain"), ("het prikt bij het plassen", "pain"),
+])
+def test_nagging_jabs_and_flu_shots_are_no_sign(u, text, flagged):
+    assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("verhoog het teltempo", None), ("wat betekent een verhoogde psa waarde", None),
     ("ik heb wat verhoging", "fever"), ("ik heb een verhoogde temperatuur", "fever"),
     ("ik plas niet meer in mijn broek bij hoesten hoe nu verder", None), ("ik kan niet meer plassen", "retention"),
@@ -74,6 +83,8 @@ def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
 
 @pytest.mark.parametrize("text, flagged", [
     ("mijn knie doet zeer na het wandelen", None), ("mijn tandvlees bloedt bij het poetsen", None),
+    ("ons moeder heeft wreed veel pijn aan haar heup", None), ("ik heb een wondje aan mijn vinger dat bloedt", None),
+    ("pijn in mijn heup en in mijn onderbuik", "pain"), ("mijn voeten tintelen", "numbness"),
     ("ik heb een bult op mijn voorhoofd", None), ("ik heb een doof oor", None),
     ("mijn knie doet pijn en het brandt bij het plassen", "pain"),
     ("mijn knie doet pijn sinds ik de oefeningen doe", "pain"),
@@ -250,16 +261,35 @@ def test_a_sign_word_said_alone_is_never_doubted(u, text):
     ("onze moeder kan sinds vanmorgen niet meer plassen", "retention"),
     ("mijn vrouw heeft sinds gisteren een branderig gevoel bij het plassen", "pain"),
     ("mijn moeder verliest ineens de hele tijd urine", "leak_worse"),
+    ("mijn vrouw is drie weken geleden bevallen", "pregnancy"),
 ])
-def test_a_red_flag_told_by_a_partner_or_carer_is_referred(u, text, category):
-    """Someone else may speak for the patient: the word rules excuse "mijn vrouw ...", but the
-    classifier, which has heard partners and carers, refers it."""
-    assert found(u, text) is None, text     # the rules alone: about someone else
+def test_a_red_flag_told_by_a_partner_or_a_child_is_the_patients(u, text, category):
+    """A partner or a child speaks for the patient, who is mostly a wife or a mother: the word rules
+    themselves find the sign, as they would in her own words."""
+    assert found(u, text) == category, text
     r = u.understand(text)
     assert (r.kind, r.category) == ("safety", category), text
+
+
+@pytest.mark.parametrize("text", ["de vrouw van mijn collega is zwanger", "mijn dochter is zwanger",
+                                  "mijn schoonmoeder heeft koorts"])
+def test_a_sign_of_anyone_else_is_excused_by_the_rules(u, text):
+    """... but not one of a colleague's wife, a daughter or a mother-in-law: the classifier, which
+    has heard both, decides those."""
+    assert found(u, text) is None, text
 
 
 @pytest.mark.parametrize("text", ["mijn kleinzoon heeft koorts", "mijn zus heeft een blaasontsteking",
                                   "mijn man heeft pijn in zijn knie"])
 def test_other_peoples_health_is_no_alarm(u, text):
     assert u.understand(text).kind != "safety", text
+
+
+@pytest.mark.parametrize("text", ["mijn prostaat is twee jaar geleden weggehaald helpen deze oefeningen mij ook",
+                                  "ik ben jaren geleden aan mijn prostaat geopereerd werkt dit ook voor mij als man"])
+def test_a_complaint_long_over_leaves_the_question_around_it(u, text):
+    """A sign of long ago is no red flag, and the rest of the sentence is a question like any other:
+    the man after an old prostate operation is told the leaflet is written for women."""
+    assert found(u, text) is None, text
+    r = u.understand(text)
+    assert (r.kind, r.intent) == ("question", "voor_mannen"), text

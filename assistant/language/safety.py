@@ -132,6 +132,11 @@ class SafetyLayer:
         exercises ("mijn moeder doet deze oefeningen en haar plas is rood")."""
         return bool(self.others & stems) and not (self.first_person | self.exercising) & stems
 
+    def over(self, words: list[str]) -> bool:
+        """Whether what was said is of a complaint that is over ("mijn prostaat is twee jaar
+        geleden weggehaald"): no red flag, but the rest may be a question like any other."""
+        return self._over(self._said(words))
+
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
         geen pijn meer bij het plassen" is no red flag, and no question to guess at either."""

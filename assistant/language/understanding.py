@@ -765,9 +765,13 @@ class Understanding:
             return None
         label, score, margin = guess
         kind, name = label.split(":", 1)
-        if self.safety.mentions(words) and not (kind == "safety" and self.safety.for_someone(words)):
+        if (self.safety.mentions(words) and not (kind == "safety" and self.safety.for_someone(words))
+                and not self.safety.over(words)):
             return None     # a negated or someone else's symptom: no guessing, unless the classifier
-                            # hears a red flag told for the patient ("mijn vrouw zegt dat haar plas rood is")
+                            # hears a red flag told for the patient ("mijn vrouw zegt dat haar plas rood is"),
+                            # or the symptom is over and the rest is a question like any other ("mijn prostaat
+                            # is twee jaar geleden weggehaald, helpen deze oefeningen mij ook"); a red flag
+                            # guessed there is excused below
         if kind == "safety":    # a red flag is guessed more readily
             least, lead, sure = self._class_safety_threshold, self._class_safety_margin, self._class_safety_sure
         else:
