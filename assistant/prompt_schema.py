@@ -158,6 +158,9 @@ class Matching:
     command_recall: float
     command_min_weight: float
     command_precision: float
+    object_words: list[str]
+    object_skip: list[str]
+    reason_subjects: list[str]
     spelling_cutoff: float
     spelling_min_length: int
     unknown_weight: float

@@ -93,6 +93,18 @@ def test_a_question_with_a_command_word_is_not_a_command(u, text):
     assert u.understand(text).action is None
 
 
+@pytest.mark.parametrize("text, action", [
+    ("stop maar met die stofzuiger", None), ("we gaan verder met het kruiswoordraadsel", None),
+    ("begin maar met de aardappels", None),
+    ("stop met tellen", "stop"), ("ga maar verder met de oefening", "resume"), ("ga door met de volgende", "resume"),
+    ("wacht even ik moet naar de voordeur", "pause"), ("help me met de bediening", "help"),
+])
+def test_a_command_whose_object_is_something_else_is_said_to_someone_else(u, text, action):
+    """"Stop met X" where X is nothing the coach knows is room talk; the coach's own objects, a reason
+    of the user's own after the command, and the commands that change nothing still act."""
+    assert u.understand(text).action == action, text
+
+
 @pytest.mark.parametrize("text", ["er zit bloed in mijn urine", "ik heb koorts en pijn",
                                   "het brandt bij het plassen", "ik voel een bult", "bloed"])
 def test_symptoms_outside_the_leaflet_get_the_huisarts(u, text):

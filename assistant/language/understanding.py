@@ -424,6 +424,9 @@ class Understanding:
         self._class_act_margin = k["act_margin"]
         self._doubt_threshold, self._doubt_margin = k["doubt_threshold"], k["doubt_margin"]
         self._doubt_words = k["doubt_words"]
+        self._object_words = frozenset(cfg["matching"]["object_words"])
+        self._object_skip = frozenset(cfg["matching"]["object_skip"])
+        self._reason_subjects = frozenset(cfg["matching"]["reason_subjects"])
         sources = (commands, faq, coach, cfg, programme, safety)
 
         def build() -> Compiled:
@@ -440,6 +443,7 @@ class Understanding:
     def _use(self, c: Compiled) -> None:
         self.compiled = c
         self.vocabulary, self.weights = c.vocabulary, c.weights
+        self._known_stems = {self.stems.key(w) for w in c.protected}    # what the coach's own texts name
         # How much a stem tells the classifier's labels apart: few labels taught it, much.
         counts: dict[str, int] = {}
         for stems in c.class_words.values():
@@ -697,7 +701,9 @@ class Understanding:
             runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
             close = runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN
             acts = kind == COMMAND or (kind == REPLY and name.startswith("reminder_"))
-            if acts and (self.recall(" ".join(core), sentence) < self.command_recall
+            if acts and kind == COMMAND and self._changes_something_else(name, core):
+                pass   # "we kunnen verder met de puzzel", "stop maar met die muziek": said to someone else
+            elif acts and (self.recall(" ".join(core), sentence) < self.command_recall
                                     or self._found_weight(keys, sentence) < self.command_min_weight
                                     or (question and self._share(set(keys), self._keys(sentence)) < self.command_precision)):
                 pass   # a command (or a reminder setting) needs nearly all of its sentence, and words
@@ -713,6 +719,24 @@ class Understanding:
         if self.safety.about_the_body(words):
             return Understood(text, Kind.BODY, None, None, self.safety.body_answer, best)
         return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
+
+    def _changes_something_else(self, name: str, core: list[str]) -> bool:
+        """Whether a command that changes the session (start, stop, pause, resume, the tempo) names
+        as its object, after "met", "aan" or "naar", a thing no text of the coach knows: "stop maar
+        met die muziek" and "we kunnen verder met de puzzel" are said to someone else. "Stop met
+        tellen" and "ga door met de volgende" are the coach's, and so is a reason of the user's own
+        after the command ("wacht even, ik moet naar de deur"). Not for help, status or repeat, which
+        change nothing: "help me met de bediening"."""
+        if self.commands[name].get("question_form_ok"):
+            return False
+        for i, w in enumerate(core[:-1]):
+            if i and w in self._reason_subjects:
+                return False     # a clause of the user's own begins: the rest is her reason
+            if w in self._object_words:
+                rest = [x for x in core[i + 1:i + 4] if x not in self._object_skip]
+                if rest and self.stems.key(rest[0]) not in self._known_stems:
+                    return True
+        return False
 
     def _doubted(self, words: list[str]) -> bool:
         """Whether the classifier, which has also heard the look-alikes ("zijn bloed kookte van
@@ -791,6 +815,8 @@ class Understanding:
             c = self.safety.category(name)
             return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
                               category=c.name, urgent=c.urgent)
+        if kind == "command" and self._changes_something_else(name, core):
+            return None
         if kind == "command" and (score < self._class_command_threshold
                                   or (question and not self.commands[name].get("question_form_ok"))):
             return None     # a guess acts on a question only as "help" or "status", which change nothing
