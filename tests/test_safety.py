@@ -251,6 +251,15 @@ def test_no_red_flag_example_the_signs_find_is_doubted(u):
     assert doubted == []
 
 
+def test_a_sign_word_no_look_alike_ever_held_is_never_doubted(u, monkeypatch):
+    """The classifier may be sure a sentence is out of domain because of its other words ("er is
+    sprake van ..."); it has heard "bloed" in look-alikes, but never "hematurie" or "cystectomie"."""
+    monkeypatch.setattr(u, "_guess", lambda model, core: ("ood:ood", 2.0, 3.0))    # as sure as it gets
+    assert u.understand("er is sprake van macroscopische hematurie").kind == "safety"
+    assert u.understand("na de cystectomie van vorige maand").kind == "safety"
+    assert u.understand("zijn bloed kookte van woede").kind == "body"
+
+
 @pytest.mark.parametrize("text", ["uitzakking", "au", "kateter"])
 def test_a_sign_word_said_alone_is_never_doubted(u, text):
     assert u.understand(text).kind == "safety", text

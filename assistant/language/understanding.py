@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from assistant import paths, prompts
 from assistant.language import classifier
-from assistant.language.safety import SafetyLayer
+from assistant.language.safety import RedFlag, SafetyLayer
 from assistant.language.words import Stems
 
 log = logging.getLogger(__name__)
@@ -669,7 +669,7 @@ class Understanding:
         if not words:
             return Understood(text, Kind.EMPTY, None, None, cfg["unclear"]["answer"], 0.0)
         flag = self.safety.check(words)
-        if flag is not None and self._doubted(words):
+        if flag is not None and self._doubted(words, flag):
             return Understood(text, Kind.BODY, None, None, self.safety.body_answer, 100.0, flag.sign.text)
         if flag is not None:
             return Understood(text, Kind.SAFETY, cfg["safety"]["intent"], None, flag.category.referral, 100.0,
@@ -738,15 +738,21 @@ class Understanding:
                     return True
         return False
 
-    def _doubted(self, words: list[str]) -> bool:
+    def _doubted(self, words: list[str], flag: RedFlag) -> bool:
         """Whether the classifier, which has also heard the look-alikes ("zijn bloed kookte van
         woede", "de soep is troebel geworden", "mijn peuter heeft koorts"), is so sure that a sign's
         sentence is no red flag that the coach should not sound the alarm. It then still says
         "bespreek het met uw huisarts" (the body answer), never nothing. A word or two alone
-        ("uitzakking", "au") is never doubted: there is no sentence around it to tell otherwise."""
+        ("uitzakking", "au") is never doubted: there is no sentence around it to tell otherwise. Nor
+        is a sign whose words no out-of-domain example held: the classifier's certainty then comes
+        from the other words ("er is sprake van macroscopische hematurie", "na de prostatectomie")."""
         model = self.compiled.classifier
         if model is None or len(words) < self._doubt_words or self.safety.negation_words & set(words):
             return False    # a negation may deny the harmless reading: "... en ik heb geen bieten gegeten"
+        heard = self.compiled.class_words.get("ood:ood", frozenset())
+        said = {self.stems.key(w) for w in words if any(self.stems.key(w) in g or "=" + w in g for g in flag.sign.groups)}
+        if not said & heard:
+            return False    # no look-alike it learned held the sign's word: "er is sprake van hematurie"
         label, score, margin = self._guess(model, self.strip_request(words)[0])
         return label == "ood:ood" and score >= self._doubt_threshold and margin >= self._doubt_margin
 
