@@ -185,8 +185,8 @@ def cross() -> None:
 def batches() -> None:
     """Each training batch of bench/data/batches/ measured by a classifier trained without it.
     The batches were written the way the sets were; the settings of [classifier] were chosen on
-    these figures, and some of the safety layer's words on the misses of 6c, 6f, 7c and 8a, whose
-    red-flag and look-alike figures are therefore no longer blind."""
+    these figures, and some of the safety layer's words on the misses of 6c, 6f, 7c, 8a, 9b and 9d,
+    whose red-flag and look-alike figures are therefore no longer blind."""
     print("\n  leave one batch out: each training batch, its lines taken out of examples.toml")
     for path in sorted((ROOT / "bench" / "data" / "batches").glob("*.tsv")):
         left_out(path.stem + ", unseen", list(rows(path)))
