@@ -137,6 +137,15 @@ class SafetyLayer:
         geleden weggehaald"): no red flag, but the rest may be a question like any other."""
         return self._over(self._said(words))
 
+    def sign_stems(self, words: list[str], sign: Sign) -> set[str]:
+        """The stems of the (folded) ``words`` that belong to one of the sign's word groups."""
+        out = set()
+        for w in words:
+            stem = self._stem(w)
+            if any(stem in group or "=" + w in group for group in sign.groups):
+                out.add(stem)
+        return out
+
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
         geen pijn meer bij het plassen" is no red flag, and no question to guess at either."""

@@ -750,8 +750,7 @@ class Understanding:
         if model is None or len(words) < self._doubt_words or self.safety.negation_words & set(words):
             return False    # a negation may deny the harmless reading: "... en ik heb geen bieten gegeten"
         heard = self.compiled.class_words.get("ood:ood", frozenset())
-        said = {self.stems.key(w) for w in words if any(self.stems.key(w) in g or "=" + w in g for g in flag.sign.groups)}
-        if not said & heard:
+        if not self.safety.sign_stems(words, flag.sign) & heard:
             return False    # no look-alike it learned held the sign's word: "er is sprake van hematurie"
         label, score, margin = self._guess(model, self.strip_request(words)[0])
         return label == "ood:ood" and score >= self._doubt_threshold and margin >= self._doubt_margin
