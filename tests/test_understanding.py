@@ -278,6 +278,20 @@ def test_two_short_words_are_not_joined_into_one():
     assert u.normalise("bekken bodem spieren") == "bekkenbodemspieren"
 
 
+def test_words_run_together_are_taken_apart(u):
+    """A recogniser runs short words together ("stopmaar", "hoewerktdit"): two or three words that
+    follow each other in a known sentence are taken apart. A Dutch word that merely holds known words
+    stays whole: "kinderen" is no "kind er en" (which once sounded the pregnancy alarm), "aangebrand"
+    no "aan ge brand", "bloedworst" no "bloed worst"."""
+    assert u.normalise("stopmaar ik moet weg") == "stop maar ik moet weg"
+    assert u.normalise("hoewerktdit") == "hoe werkt dit"
+    assert u.understand("snellertellen").action == "faster"
+    assert u.understand("watzeije").action == "repeat"
+    for whole in ("mijn kinderen zijn op bezoek", "de soep is aangebrand", "ik eet graag bloedworst"):
+        assert u.normalise(whole) == whole
+    assert u.understand("ik heb een nieuwe telefoon gekregen van de kinderen").kind != "safety"
+
+
 def test_two_function_words_are_not_a_split_word_that_lost_a_letter():
     """'ik ben een beetje doof' kept 'ben een' as 'beneden' (one letter from 'beneen'), and a
     deaf ear became numbness below; a word that did lose a letter in the split still joins."""

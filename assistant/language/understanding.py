@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import itertools
 import json
 import logging
 import math
@@ -183,6 +184,7 @@ class Compiled:
     exact: Lookup                                # a sentence one intent alone spells out -> label
     exact_keyed: Lookup                          # ... the same, as stems
     vocabulary: set[str]                         # every word of every known sentence
+    pairs: frozenset[str]                        # every two words that follow each other in one ("stop maar")
     long_words: list[str]                        # candidates for spelling correction
     protected: set[str]                          # words the program itself uses: never "corrected"
     command_words: set[str]                      # words of the command sentences
@@ -284,6 +286,7 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         exact=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_surface.items() if len(ls) == 1}),
         exact_keyed=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_sentence.items() if len(ls) == 1}),
         vocabulary=vocabulary,
+        pairs=frozenset(f"{a} {b}" for s, _, _ in table for a, b in itertools.pairwise(s.split())),
         long_words=sorted(w for w in said if len(w) >= 4),
         protected=_words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety),
         command_words={w for s, kind, _ in table if kind is COMMAND for w in s.split()},
@@ -438,6 +441,7 @@ class Understanding:
             return dataclasses.replace(tables, classifier=model, class_words=taught)
 
         self._near: dict[str, str] = {}
+        self._apart: dict[str, list[str] | None] = {}
         self._use(_cached((*sources, _file_digest("examples", directory)), cache_dir, build))
 
     def _use(self, c: Compiled) -> None:
@@ -571,6 +575,32 @@ class Understanding:
                 self._near.clear()
         return self._near[joined]
 
+    def _run_together(self, word: str) -> list[str] | None:
+        """Words a recogniser ran together, "stopmaar", "nogeenkeer", "hoewerktdit", Flemish
+        "voortdoen": two or three words of the templates, one of them a function word or a
+        command's word, each next to the other somewhere in a template sentence. A Dutch word that
+        merely holds known words stays whole: "bloedworst", "kinderen" (no "kind er en": no sentence
+        has "kind er"), "aangebrand". On the 32 training batches left out one at a time: 16 more
+        lines understood of 7,578, 3 more wrong, one more alarm; without the rule of pairs, "kind er
+        en" sounded the pregnancy alarm and "aan ge brand" the body answer."""
+        if word not in self._apart:
+            vocabulary, c = self.vocabulary, self.compiled
+            splits = []
+            for i in range(2, len(word) - 1):
+                head, tail = word[:i], word[i:]
+                if head in vocabulary:
+                    splits += [[head, tail]] if tail in vocabulary else []
+                    splits += [[head, tail[:j], tail[j:]] for j in range(2, len(tail) - 1)
+                               if tail[:j] in vocabulary and tail[j:] in vocabulary]
+            fitting = [parts for parts in splits
+                       if any(self.stems.key(p) in self._function_keys or p in c.command_words for p in parts)
+                       and all(f"{a} {b}" in c.pairs for a, b in itertools.pairwise(parts))]
+            # The fewest words, then the longest shortest word: "stop maar", not "st op maar".
+            self._apart[word] = min(fitting, key=lambda parts: (len(parts), -min(map(len, parts))), default=None)
+            if len(self._apart) > 50_000:
+                self._apart.clear()
+        return self._apart[word]
+
     def _correct(self, word: str) -> str:
         """A misheard or mistyped word becomes the nearest known word, when it is close enough."""
         c = self.compiled
@@ -580,6 +610,8 @@ class Understanding:
             return c.sign_slips[word]
         if self.stems.key(word) in self.weights:
             return word       # another form of a known word: the stem will find it
+        if parts := self._run_together(word):
+            return " ".join(parts)
         found = [f for f in process.extract(word, c.long_words, scorer=fuzz.ratio, score_cutoff=self.spelling_cutoff,
                                             limit=5)
                  if f[0] not in self.safety.negation_words]    # "als ik niest" is no "als ik niet"
