@@ -183,6 +183,7 @@ class Question:
 class Classifier:
     per_label: int              # template sentences sampled per intent for training
     example_weight: float       # how much one real example counts against one template sentence
+    safety_weight: float        # ... and one real example of a red flag (a miss is worse than an alarm)
     c: float                    # the SVM's regularisation (smaller: smoother boundaries)
     threshold: float            # the best label's score must reach this ...
     margin: float               # ... and lead the next label by this much

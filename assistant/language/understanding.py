@@ -458,8 +458,9 @@ class Understanding:
 
     def _train(self, c: Compiled, examples: dict, k: dict, coach: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
         """The classifier, from a sample of each label's template sentences, each leaflet intent's
-        own answer texts and keywords, the examples as people said them (counted ``example_weight`` times)
-        and what the coach says in a session, as out of domain; and each label's stems, as taught."""
+        own answer texts and keywords, the examples as people said them (counted ``example_weight``
+        times, a red flag's ``safety_weight`` times) and what the coach says in a session, as out of
+        domain; and each label's stems, as taught."""
         samples: list[tuple[str, dict[int, float], float]] = []
         taught: dict[str, set[str]] = {}
 
@@ -481,7 +482,7 @@ class Understanding:
         for section, kind in (("questions", "question"), ("commands", "command"), ("safety", "safety")):
             for name, texts in examples[section].items():
                 for t in texts:
-                    learn(f"{kind}:{name}", self.normalise(t).split(), w)
+                    learn(f"{kind}:{name}", self.normalise(t).split(), k["safety_weight"] if kind == "safety" else w)
         for t in examples["out_of_domain"]["sentences"]:
             learn("ood:ood", self.normalise(t).split(), w)
         # The microphone hears the coach: "Laatste ronde." must not sound like asking how far we
