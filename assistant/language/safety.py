@@ -138,13 +138,10 @@ class SafetyLayer:
         return self._over(self._said(words))
 
     def sign_stems(self, words: list[str], sign: Sign) -> set[str]:
-        """The stems of the (folded) ``words`` that belong to one of the sign's word groups."""
-        out = set()
-        for w in words:
-            stem = self._stem(w)
-            if any(stem in group or "=" + w in group for group in sign.groups):
-                out.add(stem)
-        return out
+        """The stems of the (folded) ``words`` that belong to one of the sign's word groups, read
+        as ``check`` read them (the same reading, kept from that call)."""
+        return {stem for stem, word in self._said(words).keys
+                if any(stem in group or word in group for group in sign.groups)}
 
     def mentions(self, words: list[str]) -> bool:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
