@@ -70,6 +70,22 @@ def test_nagging_jabs_and_flu_shots_are_no_sign(u, text, flagged):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("opa zijn knie is vorige week geopereerd", None), ("ik ben aan mijn staar geopereerd", None),
+    ("kan ik ook geopereerd worden", None), ("ik had een matje moeten pakken", None),
+    ("de bal gaat net naast", None), ("ik heb last van hooi koorts", None),
+    ("ik ben vorige week geopereerd", "surgery"), ("ik ben vorige week aan mijn blaas geopereerd", "surgery"),
+    ("ik ben aan mijn knie geopereerd en heb nu een katheter", "surgery"),
+    ("vorige week hebben ze een bandje om mijn plasbuis gezet", "surgery"),
+    ("ik voel een balletje van onderen", "prolapse"), ("ik heb koorts", "fever"),
+])
+def test_an_operation_elsewhere_or_to_come_a_ball_and_hay_fever_are_no_sign(u, text, flagged):
+    """An operation of a knee or an eye, or one still to come, is not the recent pelvic surgery that
+    needs the huisarts first; "had" is no "gehad", a ball no "balletje" (as said) and hay fever no
+    fever. Written after a batch of things said during an exercise, where they sounded the alarm."""
+    assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("verhoog het teltempo", None), ("wat betekent een verhoogde psa waarde", None),
     ("ik heb wat verhoging", "fever"), ("ik heb een verhoogde temperatuur", "fever"),
     ("ik plas niet meer in mijn broek bij hoesten hoe nu verder", None), ("ik kan niet meer plassen", "retention"),
