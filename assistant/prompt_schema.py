@@ -193,6 +193,7 @@ class Classifier:
     safety_threshold: float     # a red flag may be guessed from this score ...
     safety_margin: float        # ... leading the next label by this (a missed red flag is worse than an alarm)
     safety_sure: float          # ... and from this score needs no rare word
+    counting: list[str]         # counting along ("een en twee en drie"): these words alone are never guessed
     story_words: int            # an utterance this long is also read from each story break on ...
     story_breaks: list[str]     # ... these words: the question comes after the story
     veto: float                 # a nearest sentence is not taken when the classifier scores another label this high

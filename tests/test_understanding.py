@@ -339,3 +339,12 @@ def test_a_bit_slower_and_what_did_you_say_are_commands(u, text, expected):
 def test_wat_before_a_verb_is_still_a_question(u):
     assert u.is_question(u.normalise("wat leer ik bij een bekkenfysiotherapeut"))
     assert not u.is_question(u.normalise("wat langzamer"))
+
+
+@pytest.mark.parametrize("text", ["een en twee en drie en vier", "en zes", "vier vijf zes", "nog twee"])
+def test_counting_along_with_the_coach_is_for_no_one(u, text):
+    """Every session hears the user count along. Numbers are taught for red flags ("vier keer per
+    nacht plassen") and questions ("zes tellen"), and "een en twee en drie en vier" once sounded
+    the thirst alarm: counted words alone are never guessed."""
+    r = u.understand(text)
+    assert r.kind not in ("safety", "command", "question"), (text, r.kind)

@@ -419,6 +419,7 @@ class Understanding:
         self._class_min_weight = k["min_weight"]
         self._class_sure = k["sure"]
         self._story_words = k["story_words"]
+        self._counting = frozenset(fold(w) for w in k["counting"])
         self._story_breaks = frozenset(k["story_breaks"])
         self._class_safety_sure = k["safety_sure"]
         self._class_safety_threshold, self._class_safety_margin = k["safety_threshold"], k["safety_margin"]
@@ -823,8 +824,8 @@ class Understanding:
         referred like one the safety layer found, also when told of someone else, who may be the
         patient ("onze moeder kan sinds gisteren niet meer plassen"); a command is guessed from a
         question only when it may be asked as one (help, status, repeat: they change nothing)."""
-        if guess is None:
-            return None
+        if guess is None or self._counting.issuperset(words):
+            return None     # counting along with the coach is for no one: "een en twee en drie en vier"
         label, score, margin = guess
         kind, name = label.split(":", 1)
         if (self.safety.mentions(words) and not (kind == "safety" and self.safety.for_someone(words))
