@@ -144,6 +144,9 @@ class Faq:
 @dataclass(frozen=True)
 class Normalise:
     fillers: list[str]
+    address: list[str]              # what the user calls the coach ("computer, pauze"): not part of what she asks
+    address_greetings: list[str]    # ... and a greeting before it at the start ("hé coach")
+    address_kept_after: list[str]   # ... kept at the end after these words: "jij bent een lieve coach"
     synonyms: dict[str, str]
     function_words: list[str]
     function_weight: float

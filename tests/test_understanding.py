@@ -348,3 +348,18 @@ def test_counting_along_with_the_coach_is_for_no_one(u, text):
     the thirst alarm: counted words alone are never guessed."""
     r = u.understand(text)
     assert r.kind not in ("safety", "command", "question"), (text, r.kind)
+
+
+@pytest.mark.parametrize("text, action", [
+    ("computer pauze", "pause"), ("computer herhaal", "repeat"), ("hé coach hoe ver ben ik", "status"),
+    ("ophouden coach", "stop"), ("computer langzamer", "slower"),
+])
+def test_the_coach_called_by_a_name_is_not_part_of_the_command(u, text, action):
+    """People call a voice assistant by a name ("computer, pauze"); "computer" and "coach" at the
+    start or the end are taken off, so the command is understood. In "jij bent een lieve coach" and
+    "hoe werkt deze coach" the coach is what the sentence is about, and stays."""
+    r = u.understand(text)
+    assert (r.kind, r.action) == ("command", action), text
+    assert not {"coach", "computer"} & set(u.normalise(text).split()), text
+    assert u.normalise("hoe werkt deze coach") == "hoe werkt deze coach"
+    assert u.normalise("jij bent een lieve coach").endswith("coach")

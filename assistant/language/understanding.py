@@ -401,6 +401,9 @@ class Understanding:
         self._spelling_min_length = m["spelling_min_length"]
         norm = cfg["normalise"]
         self._fillers = {fold(w) for w in norm["fillers"]}
+        self._address = {fold(w) for w in norm["address"]}
+        self._address_greetings = {fold(w) for w in norm["address_greetings"]}
+        self._address_kept_after = {fold(w) for w in norm["address_kept_after"]}
         self._numbers = norm["numbers"]
         self._synonyms = {fold(k): fold(v).split() for k, v in norm["synonyms"].items()}
         self._function_keys = {self.stems.key(fold(w)) for w in norm["function_words"]}
@@ -515,10 +518,23 @@ class Understanding:
     # -- cleaning what the recogniser heard ------------------------------------------------------
     def normalise(self, text: str) -> str:
         words = [self._numbers.get(w, w) for w in fold(text).split() if w not in self._fillers]
-        words = self._join_compounds(words)
+        words = self._join_compounds(self._without_address(words))
         words = [x for w in words for x in self._synonyms.get(w, [w])]
         words = self._reported_as_own(_without_repeats(words))
         return " ".join(self._correct(w) for w in words)
+
+    def _without_address(self, words: list[str]) -> list[str]:
+        """'computer pauze' -> 'pauze', 'hallo coach hoe ver ben ik' -> 'hoe ver ben ik', 'ophouden
+        coach' -> 'ophouden'; 'jij bent een lieve coach' stays: there the coach is the subject."""
+        i = 0
+        if len(words) > 2 and words[0] in self._address_greetings and words[1] in self._address:
+            i = 2
+        elif len(words) > 1 and words[0] in self._address:
+            i = 1
+        words = words[i:]
+        if len(words) > 1 and words[-1] in self._address and words[-2] not in self._address_kept_after:
+            words = words[:-1]
+        return words
 
     def _reported_as_own(self, words: list[str]) -> list[str]:
         """'oma vraagt of ze het in haar stoel mag doen' -> 'of ik het in mijn stoel mag doen'."""
