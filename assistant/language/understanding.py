@@ -491,10 +491,12 @@ class Understanding:
             learn("ood:ood", self.normalise(t).split(), w)
         # The microphone hears the coach: "Laatste ronde." must not sound like asking how far we
         # are. (Not [ready] nor [control.halted]: those hold the patient's own words and commands.)
+        # Counted as an example: the microphone really hears them, and counted once, the examples
+        # of "start" outweighed "We doen nu de bekkenbodemoefening.".
         for part in (coach["intro"], coach["round"], coach["end"], coach["control"]["during"]):
             for t in _strings_in(part):
                 if said := self.normalise(re.sub(r"\{\w+\}", " ", t)).split():   # placeholders left out
-                    learn("ood:ood", said, 1.0)
+                    learn("ood:ood", said, w)
         return classifier.train(samples, k["c"]), {label: frozenset(v) for label, v in taught.items()}
 
     def features(self, words: list[str]) -> dict[int, float]:
