@@ -318,3 +318,14 @@ def test_a_complaint_long_over_leaves_the_question_around_it(u, text):
     assert found(u, text) is None, text
     r = u.understand(text)
     assert (r.kind, r.intent) == ("question", "voor_mannen"), text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("ik heb nu ook buikpijn onderin", "pain"), ("ik heb plaspijn", "pain"), ("ik heb hoofdpijn", None),
+    ("ik heb spierpijn van het fietsen", None), ("ik heb een buikkatheter gekregen", "surgery"),
+    ("ik heb sinds vannacht nog geen druppel geplast", "retention"), ("ik lek geen druppel meer", None),
+])
+def test_a_sign_said_in_one_word_or_as_no_drop_at_all(u, text, flagged):
+    """Dutch joins words: "buikpijn" and "buikkatheter" are no "pijn" or "katheter" to the stemmer.
+    And "geen druppel geplast" is the sign itself, not a negated one."""
+    assert found(u, text) == flagged, text
