@@ -109,7 +109,8 @@ def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
 ])
 def test_a_body_part_away_from_the_pelvis_is_not_a_located_red_flag(u, text, flagged):
     """Pain, blood, a bulge or numbness said of a knee, a tooth or the forehead is not this coach's to
-    refer; said of the pelvis or the exercises it is, and fever, an operation and the rest always are."""
+    refer; said of the pelvis or the exercises it is, and fever, an operation (unless of a knee or an
+    eye, below) and the rest always are."""
     assert found(u, text) == flagged, text
 
 
