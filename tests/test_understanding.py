@@ -105,6 +105,26 @@ def test_a_command_whose_object_is_something_else_is_said_to_someone_else(u, tex
     assert u.understand(text).action == action, text
 
 
+@pytest.mark.parametrize("text, action", [
+    ("mam wacht even ik bel je zo terug", None), ("zeg dat nog eens jochie", None),
+    ("sorry oma kunt u dat nog een keer zeggen", None), ("opa ga maar verder ik hoor je wel", None),
+    ("stop maar schat", None),
+    ("wacht even", "pause"), ("stop maar coach", "stop"), ("zeg dat nog eens", "repeat"),
+    ("ga maar verder", "resume"),
+])
+def test_a_command_to_someone_called_by_what_they_are_to_her_is_room_talk(u, text, action):
+    """"Mam, wacht even" is said to mother, not to the coach; without the person, or called by the
+    coach's own name, the same command acts."""
+    assert u.understand(text).action == action, text
+
+
+def test_a_person_the_sentence_is_about_is_not_called(u):
+    """At the end after a preposition or a possessive the person is what the sentence is about."""
+    assert not u._to_someone("ik doe het voor oma".split())
+    assert not u._to_someone("ik zeg het tegen mijn zus".split())
+    assert u._to_someone("sorry mam even wachten".split())
+
+
 @pytest.mark.parametrize("text", ["er zit bloed in mijn urine", "ik heb koorts en pijn",
                                   "het brandt bij het plassen", "ik voel een bult", "bloed"])
 def test_symptoms_outside_the_leaflet_get_the_huisarts(u, text):

@@ -404,6 +404,9 @@ class Understanding:
         self._address = {fold(w) for w in norm["address"]}
         self._address_greetings = {fold(w) for w in norm["address_greetings"]}
         self._address_kept_after = {fold(w) for w in norm["address_kept_after"]}
+        self._people = {fold(w) for w in norm["people"]}
+        self._people_before = {fold(w) for w in norm["people_before"]} | self._address_greetings
+        self._people_kept_after = {fold(w) for w in norm["people_kept_after"]} | self._address_kept_after
         self._numbers = norm["numbers"]
         self._synonyms = {fold(k): fold(v).split() for k, v in norm["synonyms"].items()}
         self._function_keys = {self.stems.key(fold(w)) for w in norm["function_words"]}
@@ -753,8 +756,8 @@ class Understanding:
             runner_up = next((h for h in hits if (h[1], h[2]) != (kind, name)), None)
             close = runner_up and score - runner_up[3] < self.margin and runner_up[1] != OUT_OF_DOMAIN
             acts = kind == COMMAND or (kind == REPLY and name.startswith("reminder_"))
-            if acts and kind == COMMAND and self._changes_something_else(name, core):
-                pass   # "we kunnen verder met de puzzel", "stop maar met die muziek": said to someone else
+            if acts and kind == COMMAND and (self._changes_something_else(name, core) or self._to_someone(words)):
+                pass   # "we kunnen verder met de puzzel", "mam, wacht even": said to someone else
             elif acts and (self.recall(" ".join(core), sentence) < self.command_recall
                                     or self._found_weight(keys, sentence) < self.command_min_weight
                                     or (question and self._share(set(keys), self._keys(sentence)) < self.command_precision)):
@@ -789,6 +792,18 @@ class Understanding:
                 if rest and self.stems.key(rest[0]) not in self._known_stems:
                     return True
         return False
+
+    def _to_someone(self, words: list[str]) -> bool:
+        """Whether the utterance calls someone else in the room by what they are to the user, at its
+        start or its end: "mam, wacht even", "sorry mevrouw, kunt u dat herhalen", "zeg dat nog eens,
+        jochie". Not "ik stop voor mijn kleinkind" or "zeg het tegen oma": there the person is what the
+        sentence is about."""
+        i = 0
+        while i < len(words) - 1 and words[i] in self._people_before:
+            i += 1
+        if len(words) - i > 1 and words[i] in self._people:
+            return True
+        return len(words) > 1 and words[-1] in self._people and words[-2] not in self._people_kept_after
 
     def _doubted(self, words: list[str], flag: RedFlag) -> bool:
         """Whether the classifier, which has also heard the look-alikes ("zijn bloed kookte van
@@ -872,7 +887,7 @@ class Understanding:
             c = self.safety.category(name)
             return Understood(text, Kind.SAFETY, self.config["safety"]["intent"], None, c.referral, shown,
                               category=c.name, urgent=c.urgent)
-        if kind == "command" and self._changes_something_else(name, core):
+        if kind == "command" and (self._changes_something_else(name, core) or self._to_someone(words)):
             return None
         if kind == "command" and (score < self._class_command_threshold
                                   or (question and not self.commands[name].get("question_form_ok"))):
