@@ -795,7 +795,7 @@ class Understanding:
 
     def _to_someone(self, words: list[str]) -> bool:
         """Whether the utterance calls someone else in the room by what they are to the user, at its
-        start or its end: "mam, wacht even", "sorry mevrouw, kunt u dat herhalen", "zeg dat nog eens,
+        start or its end: "mam, wacht even", "sorry oma, kunt u dat herhalen", "zeg dat nog eens,
         jochie". Not "ik stop voor mijn kleinkind" or "zeg het tegen oma": there the person is what the
         sentence is about."""
         i = 0
