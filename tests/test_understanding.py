@@ -110,7 +110,7 @@ def test_a_command_whose_object_is_something_else_is_said_to_someone_else(u, tex
     ("sorry oma kunt u dat nog een keer zeggen", None), ("opa ga maar verder ik hoor je wel", None),
     ("stop maar schat", None),
     ("wacht even", "pause"), ("stop maar coach", "stop"), ("zeg dat nog eens", "repeat"),
-    ("ga maar verder", "resume"),
+    ("ga maar verder", "resume"), ("stop ma", "stop"),   # Flemish "ma" is also "maar"
 ])
 def test_a_command_to_someone_called_by_what_they_are_to_her_is_room_talk(u, text, action):
     """"Mam, wacht even" is said to mother, not to the coach; without the person, or called by the
