@@ -330,3 +330,13 @@ def test_a_sign_said_in_one_word_or_as_no_drop_at_all(u, text, flagged):
     """Dutch joins words: "buikpijn" and "buikkatheter" are no "pijn" or "katheter" to the stemmer.
     And "geen druppel geplast" is the sign itself, not a negated one."""
     assert found(u, text) == flagged, text
+
+
+def test_every_sign_is_found_by_its_own_words(u):
+    """Each sign of safety.toml, said as the first word of each of its groups, is spoken of: the
+    index that picks the signs worth trying (by the words of one group) leaves none out."""
+    signs = [s for c in prompts.load("safety")["categories"].values() for s in c["signs"]]
+    assert len(signs) > 100
+    for sign in signs:
+        words = [group.split("|")[0].lstrip("=") for group in sign.split() if not group.startswith("!")]
+        assert u.safety.mentions(words), sign

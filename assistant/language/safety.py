@@ -69,6 +69,16 @@ class SafetyLayer:
             Category(name, spec["referral"], spec["urgent"], tuple(self._sign(s) for s in spec["signs"]),
                      spec.get("located", False))
             for name, spec in data["categories"].items())
+        # Which signs may stand, by a word of their smallest group (a sign needs every group): an
+        # utterance holds the words of a few of the 170 signs, and trying each sign on each
+        # utterance took a quarter of all the understanding's time.
+        self._by_token: dict[str, list[tuple[int, int]]] = {}
+        for c, category in enumerate(self.categories):
+            for s, sign in enumerate(category.signs):
+                if not sign.groups:
+                    raise ValueError(f"sign {sign.text!r} of {category.name!r} has no words to look for")
+                for token in min(sign.groups, key=len):
+                    self._by_token.setdefault(token, []).append((c, s))
 
     def _phrases(self, texts: list[str]) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(self._stem(w) for w in text.split()) for text in texts)
@@ -84,17 +94,24 @@ class SafetyLayer:
         """The first red flag among the (folded) ``words``, or None."""
         said = self._said(words)
         excuse: bool | str | None = None    # read only once a sign is found: most utterances hold none
-        for category in self.categories:
-            for sign in category.signs:
-                if self._present(sign, said):
-                    if excuse is None:
-                        excuse = self._excuse(said)
-                    if excuse is True:
-                        return None
-                    if excuse == "elsewhere" and category.located:
-                        break
-                    return RedFlag(category, sign)
+        elsewhere = None                    # a located category once the excuse says "elsewhere"
+        for category, sign in self._candidates(said):
+            if category is not elsewhere and self._present(sign, said):
+                if excuse is None:
+                    excuse = self._excuse(said)
+                if excuse is True:
+                    return None
+                if excuse == "elsewhere" and category.located:
+                    elsewhere = category
+                    continue
+                return RedFlag(category, sign)
         return None
+
+    def _candidates(self, said: _Said) -> list[tuple[Category, Sign]]:
+        """The signs one of whose words was said, in the order of the prompts file (the first
+        that stands is the one referred)."""
+        found = {pair for token in said.where for pair in self._by_token.get(token, ())}
+        return [(self.categories[c], self.categories[c].signs[s]) for c, s in sorted(found)]
 
     def excused(self, words: list[str], name: str, for_someone: bool = False) -> bool:
         """Whether what was said cannot be a red flag of category ``name``, whatever its words:
@@ -125,7 +142,7 @@ class SafetyLayer:
         stems = {stem for stem, _ in said.keys}
         if not self._about_others(stems) or self.not_about_me & stems or self._over(said):
             return False
-        return any(self._present(sign, said) for category in self.categories for sign in category.signs)
+        return any(self._present(sign, said) for _, sign in self._candidates(said))
 
     def _about_others(self, stems: set[str]) -> bool:
         """Whether someone else is spoken of, and neither the speaker nor someone who does the
@@ -147,8 +164,7 @@ class SafetyLayer:
         """Whether a sign is spoken of at all, negated or about someone else included: "ik heb
         geen pijn meer bij het plassen" is no red flag, and no question to guess at either."""
         said = self._said(words)
-        return any(self._present(sign, said, heed_negation=False)
-                   for category in self.categories for sign in category.signs)
+        return any(self._present(sign, said, heed_negation=False) for _, sign in self._candidates(said))
 
     def _said(self, words: list[str]) -> _Said:
         """``words`` as stems and as said, harmless phrases ("bloed geven") taken out, with where
