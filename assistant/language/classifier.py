@@ -27,23 +27,26 @@ BUCKETS = 1 << 16   # hashed feature table; collisions are rare enough at this s
 
 def features(words: list[str], key: Callable[[str], str]) -> dict[int, float]:
     """Hashed features of a normalised utterance, as bucket -> value, scaled to unit length."""
-    out: dict[int, float] = {}
-
-    def add(token: str, value: float) -> None:
-        bucket = zlib.crc32(token.encode("utf-8")) % BUCKETS
-        out[bucket] = out.get(bucket, 0.0) + value
-
     stems = [key(w) for w in words]
-    for s in stems:
-        add("w " + s, 1.0)
-    for a, b in zip(stems, stems[1:], strict=False):
-        add("b " + a + " " + b, 1.0)
     text = " " + " ".join(words) + " "
-    for n in (3, 4, 5):
-        for i in range(len(text) - n + 1):
-            add(text[i:i + n], 0.5)
+    out: dict[int, float] = {}
+    for tokens, value in ((["w " + s for s in stems], 1.0),
+                          (["b " + a + " " + b for a, b in zip(stems, stems[1:], strict=False)], 1.0),
+                          ([text[i:i + n] for n in (3, 4, 5) for i in range(len(text) - n + 1)], 0.5)):
+        for token in tokens:
+            bucket = _buckets.get(token)
+            if bucket is None:
+                bucket = _buckets[token] = zlib.crc32(token.encode("utf-8")) % BUCKETS
+            out[bucket] = out.get(bucket, 0.0) + value
+    if len(_buckets) > 200_000:
+        _buckets.clear()
     norm = float(np.sqrt(sum(v * v for v in out.values()))) or 1.0
     return {k: v / norm for k, v in out.items()}
+
+
+# Token -> bucket, remembered: the same letter groups come back in every sentence, and hashing
+# each anew took a tenth of the understanding's time.
+_buckets: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
