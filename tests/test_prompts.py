@@ -1,5 +1,6 @@
 """The coach must never say a command word while it counts: the microphone hears it too."""
 
+import pickle
 import re
 
 import pytest
@@ -79,3 +80,36 @@ def test_a_misspelt_or_missing_key_fails_at_load_naming_file_and_key(tmp_path):
     with pytest.raises(UserError) as err:
         prompts.load("programme", tmp_path)
     assert "programme.toml" in str(err.value) and "goal.sessions_per_day" in str(err.value)
+
+
+def test_a_checked_copy_is_read_instead_of_the_file_and_a_damaged_one_is_made_anew(tmp_path, monkeypatch):
+    """An unchanged file is read from its checked copy in the cache (no TOML parsed, no schema
+    checked); a damaged copy costs only time; an edited file is parsed and checked anew."""
+    import shutil
+
+    from assistant import paths
+    from assistant.errors import UserError
+
+    monkeypatch.setenv("BEKKENBODEM_CACHE", str(tmp_path / "cache"))
+    shutil.copytree(paths.prompts_dir(), tmp_path / "prompts")
+    coach = tmp_path / "prompts" / "coach.toml"
+    first = prompts.load("coach", tmp_path / "prompts")
+    copies = list((tmp_path / "cache" / "prompts-checked").glob("*.pickle"))
+    assert len(copies) == 1
+
+    prompts._load.cache_clear()
+    monkeypatch.setattr("tomllib.loads", lambda *_: pytest.fail("parsed although a checked copy was there"))
+    assert prompts.load("coach", tmp_path / "prompts") == first
+    monkeypatch.undo()
+
+    monkeypatch.setenv("BEKKENBODEM_CACHE", str(tmp_path / "cache"))
+    copies[0].write_bytes(b"\x80\x05 not a pickle")
+    prompts._load.cache_clear()
+    assert prompts.load("coach", tmp_path / "prompts") == first
+    assert isinstance(pickle.loads(copies[0].read_bytes()), dict)
+
+    coach.write_text(coach.read_text(encoding="utf-8").replace("announce_last =", "anounce_last ="), encoding="utf-8")
+    prompts._load.cache_clear()
+    with pytest.raises(UserError):
+        prompts.load("coach", tmp_path / "prompts")
+    prompts._load.cache_clear()
