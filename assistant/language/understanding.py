@@ -26,9 +26,11 @@ import pickle
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -172,13 +174,62 @@ class Lookup:
         return int(self.values[i]) if i < self.keys.size and self.keys[i] == key else None
 
 
+class Lines(Sequence[str]):
+    """Many short lines kept as one string and where each begins: unpickling the 80,000 sentences
+    as strings took 18 ms of the 200 ms start-up, as one string it takes well under one."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._text = "\n".join(lines)     # a normalised sentence holds no line break
+        self._starts = array("q", itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+            if i < 0:
+                raise IndexError("line index out of range")
+        return self._text[self._starts[i]:self._starts[i + 1] - 1]   # IndexError past the end
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text.split("\n")) if len(self) else iter(())
+
+
+class Postings:
+    """Stem -> the rows of the index whose stems hold it, as one array and a span per stem:
+    unpickling 700 small arrays took 5 ms."""
+
+    def __init__(self, lists: dict[str, list[int]]) -> None:
+        self._span: dict[str, tuple[int, int]] = {}
+        flat: list[int] = []
+        for stem, rows in lists.items():
+            self._span[stem] = (len(flat), len(flat) + len(rows))
+            flat += rows
+        self._rows = np.asarray(flat, dtype=np.int32)
+
+    def __contains__(self, stem: object) -> bool:
+        return stem in self._span
+
+    def __getitem__(self, stem: str) -> np.ndarray:
+        start, end = self._span[stem]
+        return self._rows[start:end]
+
+
 @dataclass(frozen=True)
 class Compiled:
     """Everything derived from prompts/ once (and cached on disk): the matcher's tables."""
     # Every sentence the templates allow (folded), and its label: one source for matcher,
-    # recogniser grammar and tests. Kept as plain strings and label numbers: 68,000 tuples of
+    # recogniser grammar and tests. Kept as one string and label numbers: 68,000 tuples of
     # enums take 40 ms to unpickle, and the start-up budget is 200 ms.
-    sentences: list[str]
+    sentences: Lines
     labels: list[tuple[Kind, str]]               # (kind, name), each once
     label_of: np.ndarray                         # sentence id -> index into labels
     exact: Lookup                                # a sentence one intent alone spells out -> label
@@ -191,11 +242,13 @@ class Compiled:
     sign_slips: dict[str, str]                   # a sign's word with two letters swapped, or d/t -> the word
     weights: dict[str, float]                    # stem -> weight (inverse intent frequency)
     stopwords: set[str]                          # stems that weigh nothing
-    postings: dict[str, np.ndarray]              # stem -> rows of the index whose stems hold it
+    postings: Postings                           # stem -> rows of the index whose stems hold it
     shown: np.ndarray                            # row -> id of the sentence that stands for it
     sentence_weight: np.ndarray                  # row -> summed weight of its stems
     classifier: classifier.Model | None = None   # trained on templates and examples.toml
     class_words: dict[str, frozenset[str]] = field(default_factory=dict)  # label -> stems it was taught
+    class_idf: dict[str, float] = field(default_factory=dict)  # stem -> how well it tells those labels apart
+    known_stems: frozenset[str] = frozenset()    # the stems of `protected`: what the coach's own texts name
 
 
 def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict, safety: dict,
@@ -279,8 +332,9 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
             slips.setdefault(v, word)
     labels = sorted({(kind, name) for _, kind, name in table})
     index = {label: i for i, label in enumerate(labels)}
+    protected = _words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety)
     return Compiled(
-        sentences=[s for s, _, _ in table],
+        sentences=Lines([s for s, _, _ in table]),
         labels=labels,
         label_of=np.asarray([index[(kind, name)] for _, kind, name in table], dtype=np.int16),
         exact=Lookup.of({s: index[next(iter(ls))] for s, ls in labels_of_surface.items() if len(ls) == 1}),
@@ -288,15 +342,25 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         vocabulary=vocabulary,
         pairs=frozenset(f"{a} {b}" for s, _, _ in table for a, b in itertools.pairwise(s.split())),
         long_words=sorted(w for w in said if len(w) >= 4),
-        protected=_words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety),
+        protected=protected,
+        known_stems=frozenset(stems.key(w) for w in protected),
         command_words={w for s, kind, _ in table if kind is COMMAND for w in s.split()},
         sign_slips=slips,
         weights=weights,
         stopwords=stopwords,
-        postings={w: np.asarray(ids, dtype=np.int32) for w, ids in postings.items()},
+        postings=Postings(postings),
         shown=np.asarray(shown, dtype=np.int32),
         sentence_weight=sentence_weight,
     )
+
+
+def _class_idf(taught: dict[str, frozenset[str]], stopwords: set[str]) -> dict[str, float]:
+    """How much a stem tells the classifier's labels apart: few labels taught it, much."""
+    counts: dict[str, int] = {}
+    for stems in taught.values():
+        for key in stems:
+            counts[key] = counts.get(key, 0) + 1
+    return {key: 0.0 if key in stopwords else math.log(len(taught) / m) for key, m in counts.items()}
 
 
 def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled]) -> Compiled:
@@ -445,7 +509,8 @@ class Understanding:
             # examples.toml is 2,000 lines that only training reads: parsing it at every start
             # would cost 20 ms, so the cache key holds its digest and the build parses it.
             model, taught = self._train(tables, prompts.load("examples", directory), k, coach)
-            return dataclasses.replace(tables, classifier=model, class_words=taught)
+            return dataclasses.replace(tables, classifier=model, class_words=taught,
+                                       class_idf=_class_idf(taught, tables.stopwords))
 
         self._near: dict[str, str] = {}
         self._apart: dict[str, list[str] | None] = {}
@@ -454,14 +519,8 @@ class Understanding:
     def _use(self, c: Compiled) -> None:
         self.compiled = c
         self.vocabulary, self.weights = c.vocabulary, c.weights
-        self._known_stems = {self.stems.key(w) for w in c.protected}    # what the coach's own texts name
-        # How much a stem tells the classifier's labels apart: few labels taught it, much.
-        counts: dict[str, int] = {}
-        for stems in c.class_words.values():
-            for key in stems:
-                counts[key] = counts.get(key, 0) + 1
-        n = len(c.class_words)
-        self._class_idf = {key: 0.0 if key in c.stopwords else math.log(n / m) for key, m in counts.items()}
+        self._known_stems = c.known_stems
+        self._class_idf = c.class_idf
 
     def _train(self, c: Compiled, examples: dict, k: dict, coach: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
         """The classifier, from a sample of each label's template sentences, each leaflet intent's
@@ -681,11 +740,13 @@ class Understanding:
         known = [w for w in words if w in c.postings and self.weights[w] > 0]
         if input_weight <= 0 or not known:
             return []
-        ids = np.concatenate([c.postings[w] for w in known])
-        wts = np.concatenate([np.full(c.postings[w].size, self.weights[w]) for w in known])
+        rows = [c.postings[w] for w in known]
+        ids = np.concatenate(rows)
+        wts = np.repeat(np.asarray([self.weights[w] for w in known]), [r.size for r in rows])
         overlap = np.bincount(ids, weights=wts, minlength=c.shown.size)
-        # Only sentences that share a word can score: rank those, not all 44,000.
-        candidates = np.flatnonzero(overlap)
+        # Only sentences that share a word can score: rank those, not all 44,000. (Every weight
+        # here is above 0; asked of floats, numpy's nonzero is seven times slower than of "> 0".)
+        candidates = np.flatnonzero(overlap > 0)
         b2 = self._recall_weight
         dice = 100.0 * (1 + b2) * overlap[candidates] / (b2 * c.sentence_weight[candidates] + input_weight)
         best = np.argpartition(-dice, min(limit, dice.size - 1))[:limit]
