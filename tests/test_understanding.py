@@ -233,11 +233,22 @@ def test_ask_plain_prints_the_answer():
     assert proc.returncode == 0 and "twee tot drie minuten" in proc.stdout
 
 
-def test_a_damaged_cache_is_rebuilt(tmp_path):
-    Understanding(cache_dir=tmp_path)
-    for f in (tmp_path / "understanding").glob("*.pickle"):
+def test_a_damaged_cache_is_rebuilt(u, tmp_path):
+    """The module's own tables, copied and damaged (copied, not built anew: a build trains the
+    classifier, half a minute on a slow machine), are built again and work."""
+    import shutil
+
+    from assistant import paths
+
+    (tmp_path / "understanding").mkdir()
+    for f in (paths.cache_dir() / "understanding").glob("*.pickle"):
+        shutil.copy(f, tmp_path / "understanding")
+    damaged = list((tmp_path / "understanding").glob("*.pickle"))
+    assert damaged
+    for f in damaged:
         f.write_bytes(b"garbage")
     assert Understanding(cache_dir=tmp_path).understand("stop").action == "stop"
+    assert any(f.read_bytes() != b"garbage" for f in damaged)   # rebuilt in its place
 
 
 @pytest.mark.parametrize("folder, in_domain_goal, ood_goal", [("heldout", 0.95, 0.95), ("heldout2", 0.9, 0.9)])
@@ -383,3 +394,18 @@ def test_the_coach_called_by_a_name_is_not_part_of_the_command(u, text, action):
     assert not {"coach", "computer"} & set(u.normalise(text).split()), text
     assert u.normalise("hoe werkt deze coach") == "hoe werkt deze coach"
     assert u.normalise("jij bent een lieve coach").endswith("coach")
+
+
+def test_lines_kept_as_one_string_read_like_the_list_they_were_made_from():
+    from assistant.language.understanding import Lines
+
+    items = ["stop maar", "", "hoe lang moet ik oefenen", "ga door"]
+    lines = Lines(items)
+    assert list(lines) == items and len(lines) == 4
+    assert [lines[i] for i in range(-4, 4)] == items + items
+    assert lines[1:3] == items[1:3]
+    with pytest.raises(IndexError):
+        lines[4]
+    with pytest.raises(IndexError):
+        lines[-5]
+    assert list(Lines([])) == [] and len(Lines([])) == 0
