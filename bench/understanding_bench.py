@@ -14,7 +14,8 @@ same for each batch in bench/data/batches/ (written the same way; merged into ex
 first line says otherwise, and then simply unseen): the honest figures to choose the settings on.
 Prints per set: in-domain top-1, wrong answers, out-of-domain refused, red flags referred (and in
 the right category), safety false alarms, actions triggered by non-commands; then the time per
-utterance and the load time in a fresh process.
+utterance and the load time in a fresh process (with the tables and Python's bytecode cached, as
+from a user's second start on).
 
 Scoring rules, fixed before tuning: an in-domain line is right when the intent (or action)
 matches; "action:status" is also right as a programme answer (outside a session "hoe ver ben ik"
@@ -25,6 +26,7 @@ its category.
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -127,8 +129,11 @@ LOAD_SNIPPET = ("import time; t=time.perf_counter(); from assistant.language.und
 
 
 def load_ms(cache_arg: str) -> float:
+    # As on a user's machine from the second start on: Python's compiled bytecode kept too (a
+    # sandbox that sets PYTHONDONTWRITEBYTECODE would compile every module at every start).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET.format(cache=cache_arg)], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, env=env).stdout
     return float(out.strip().splitlines()[-1])
 
 
