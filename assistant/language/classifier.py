@@ -15,8 +15,10 @@ scikit-learn is imported only then. At run time only numpy is used: a sum of a f
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -29,24 +31,29 @@ def features(words: list[str], key: Callable[[str], str]) -> dict[int, float]:
     """Hashed features of a normalised utterance, as bucket -> value, scaled to unit length."""
     stems = [key(w) for w in words]
     text = " " + " ".join(words) + " "
-    out: dict[int, float] = {}
-    for tokens, value in ((["w " + s for s in stems], 1.0),
-                          (["b " + a + " " + b for a, b in zip(stems, stems[1:], strict=False)], 1.0),
-                          ([text[i:i + n] for n in (3, 4, 5) for i in range(len(text) - n + 1)], 0.5)):
-        for token in tokens:
-            bucket = _buckets.get(token)
-            if bucket is None:
-                bucket = _buckets[token] = zlib.crc32(token.encode("utf-8")) % BUCKETS
-            out[bucket] = out.get(bucket, 0.0) + value
+    whole = Counter(map(_buckets.__getitem__, ["w " + s for s in stems]
+                        + ["b " + a + " " + b for a, b in zip(stems, stems[1:], strict=False)]))
+    grams = Counter(map(_buckets.__getitem__, [text[i:i + n] for n in (3, 4, 5) for i in range(len(text) - n + 1)]))
+    out = {bucket: float(n) for bucket, n in whole.items()}
+    for bucket, n in grams.items():
+        out[bucket] = out.get(bucket, 0.0) + 0.5 * n
     if len(_buckets) > 200_000:
         _buckets.clear()
-    norm = float(np.sqrt(sum(v * v for v in out.values()))) or 1.0
+    # Every value is a multiple of 0.5, so this sum is exact in any order.
+    norm = math.sqrt(sum(v * v for v in out.values())) or 1.0
     return {k: v / norm for k, v in out.items()}
 
 
-# Token -> bucket, remembered: the same letter groups come back in every sentence, and hashing
-# each anew took a tenth of the understanding's time.
-_buckets: dict[str, int] = {}
+class _Buckets(dict[str, int]):
+    """Token -> bucket, remembered: the same letter groups come back in every sentence, and
+    hashing each anew took a tenth of the understanding's time."""
+
+    def __missing__(self, token: str) -> int:
+        bucket = self[token] = zlib.crc32(token.encode("utf-8")) % BUCKETS
+        return bucket
+
+
+_buckets = _Buckets()
 
 
 @dataclass(frozen=True)
