@@ -340,3 +340,17 @@ def test_every_sign_is_found_by_its_own_words(u):
     for sign in signs:
         words = [group.split("|")[0].lstrip("=") for group in sign.split() if not group.startswith("!")]
         assert u.safety.mentions(words), sign
+
+
+def test_a_sign_with_only_unless_words_is_a_clear_fault_of_the_file():
+    """Such a sign would hold in every sentence; a physiotherapist who writes one is told so in Dutch."""
+    from assistant.errors import UserError
+    from assistant.language.safety import SafetyLayer
+    from assistant.language.words import Stems
+
+    data = prompts.load("safety")
+    broken = {**data, "categories": {**data["categories"],
+                                     "blood": {**data["categories"]["blood"], "signs": ["!niet|geen"]}}}
+    SafetyLayer(data, Stems())
+    with pytest.raises(UserError, match="safety.toml.*blood"):
+        SafetyLayer(broken, Stems())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from assistant.errors import UserError
 from assistant.language.words import Stems
 
 
@@ -70,13 +71,15 @@ class SafetyLayer:
                      spec.get("located", False))
             for name, spec in data["categories"].items())
         # Which signs may stand, by a word of their smallest group (a sign needs every group): an
-        # utterance holds the words of a few of the 170 signs, and trying each sign on each
+        # utterance holds the words of a few of the 170-odd signs, and trying each sign on each
         # utterance took a quarter of all the understanding's time.
         self._by_token: dict[str, list[tuple[int, int]]] = {}
         for c, category in enumerate(self.categories):
             for s, sign in enumerate(category.signs):
                 if not sign.groups:
-                    raise ValueError(f"sign {sign.text!r} of {category.name!r} has no words to look for")
+                    raise UserError(f"Het tekstbestand safety.toml klopt niet: het teken '{sign.text}' van "
+                                    f"'{category.name}' heeft geen woord om naar te luisteren, alleen woorden met '!'.",
+                                    f"sign {sign.text!r} of {category.name!r} has only 'unless' words")
                 for token in min(sign.groups, key=len):
                     self._by_token.setdefault(token, []).append((c, s))
 
