@@ -165,6 +165,9 @@ def test_a_sign_holds_only_without_its_unless_words_in_the_clause(u, text, flagg
     ("mijn verband ruikt naar rotte vis", "urine_changed"),
     ("de dokter zegt dat het urineretentie is", "retention"),
     ("ik heb een prolaps", "prolapse"),
+    # Frisian and Surinamese Dutch, read as Dutch ([normalise.synonyms], from batch 15b)
+    ("der hinget wat ut by my under", "prolapse"), ("myn pisse stjonkt sa bot", "urine_changed"),
+    ("it rint der hieltyd ut en ik kin it net mear halde", "leak_worse"), ("a e hati als ik ga plassen", "pain"),
 ])
 def test_the_rules_alone_know_symptoms_in_plain_words(u, text, category):
     """The safety layer itself, not the classifier behind it: rules reach phrasings no example has."""

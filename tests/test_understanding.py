@@ -108,7 +108,9 @@ def test_a_command_whose_object_is_something_else_is_said_to_someone_else(u, tex
 @pytest.mark.parametrize("text, action", [
     ("mam wacht even ik bel je zo terug", None), ("zeg dat nog eens jochie", None),
     ("sorry oma kunt u dat nog een keer zeggen", None), ("opa ga maar verder ik hoor je wel", None),
-    ("stop maar schat", None),
+    ("stop maar schat", None), ("boi wacht eentje ik ben bezig", None),
+    ("zeg het nog een keer lieverd ik verstond je niet", None),    # called in the middle, before her own clause
+    ("stop met tellen ik moet naar mijn kleinkind", "stop"),
     ("wacht even", "pause"), ("stop maar coach", "stop"), ("zeg dat nog eens", "repeat"),
     ("ga maar verder", "resume"), ("stop ma", "stop"),   # Flemish "ma" is also "maar"
 ])

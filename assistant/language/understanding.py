@@ -868,6 +868,11 @@ class Understanding:
             i += 1
         if len(words) - i > 1 and words[i] in self._people:
             return True
+        # ... or in the middle, before a clause of the user's own: "zeg het nog een keer lieverd, ik
+        # verstond je niet".
+        if any(words[j] in self._people and words[j + 1] in self._reason_subjects
+               and words[j - 1] not in self._people_kept_after for j in range(1, len(words) - 1)):
+            return True
         return len(words) > 1 and words[-1] in self._people and words[-2] not in self._people_kept_after
 
     def _doubted(self, words: list[str], flag: RedFlag) -> bool:
