@@ -11,16 +11,11 @@ a third of the understanding's start-up). The code reads the checked contents as
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import pickle
 from functools import cache
 from pathlib import Path
 
-from assistant import paths
+from assistant import cachefile, paths
 from assistant.errors import UserError
-
-log = logging.getLogger(__name__)
 
 
 def check(name: str, data: dict, where: Path) -> None:
@@ -46,30 +41,16 @@ def _load(path: Path) -> dict:
     except FileNotFoundError:
         raise UserError(f"Het tekstbestand {path.name} ontbreekt in {path.parent}.", str(path)) from None
     copy = _checked_copy(path.stem, raw)
-    try:
-        with open(copy, "rb") as f:
-            data = pickle.load(f)
-        if isinstance(data, dict):
-            return data
-        log.warning("checked copy %s of %s holds something else; reading the file again", copy, path)
-    except FileNotFoundError:
-        pass
-    except Exception as err:  # a damaged copy is made anew, never fatal
-        log.warning("checked copy %s of %s unreadable (%r); reading the file again", copy, path, err)
+    data = cachefile.read(copy, dict)
+    if data is not None:
+        return data
     import tomllib  # only here: compiling its patterns alone costs more than reading every copy
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise UserError(f"Het tekstbestand {path.name} bevat een fout; controleer het.", str(err)) from None
     check(path.stem, data, path)
-    try:
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        tmp = copy.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as out:
-            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(copy)
-    except OSError as err:   # a cache we cannot write only costs time
-        log.info("could not keep the checked copy of %s: %r", path, err)
+    cachefile.write(copy, data)
     return data
 
 

@@ -22,7 +22,6 @@ import json
 import logging
 import math
 import os
-import pickle
 import re
 import sys
 import unicodedata
@@ -36,7 +35,7 @@ from typing import overload
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from assistant import paths, prompts
+from assistant import cachefile, paths, prompts
 from assistant.language import classifier
 from assistant.language.safety import RedFlag, SafetyLayer
 from assistant.language.words import Stems
@@ -374,26 +373,12 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
                      sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     path = (cache_dir or paths.cache_dir()) / "understanding" / f"{digest}.pickle"
-    try:
-        with open(path, "rb") as f:
-            cached = pickle.load(f)
-        if isinstance(cached, Compiled):
-            return cached
-        log.warning("understanding cache %s holds something else; rebuilding", path)
-    except FileNotFoundError:
-        pass
-    except Exception as err:  # a damaged cache is rebuilt, never fatal
-        log.warning("understanding cache %s unreadable (%r); rebuilding", path, err)
+    cached = cachefile.read(path, Compiled)
+    if cached is not None:
+        return cached
     state = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as out:
-            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+    if cachefile.write(path, state):
         _forget_old(path)
-    except OSError as err:
-        log.info("could not write understanding cache %s: %r", path, err)
     return state
 
 
