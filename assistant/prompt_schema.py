@@ -147,7 +147,7 @@ class Normalise:
     address: list[str]              # what the user calls the coach ("computer, pauze"): not part of what she asks
     address_greetings: list[str]    # ... and a greeting before it at the start ("hé coach")
     address_kept_after: list[str]   # ... kept at the end after these words: "jij bent een lieve coach"
-    people: list[str]               # someone else called at the start or end ("mam, wacht even"): not a command
+    people: list[str]               # someone else called at the start, the end or before "ik" ("mam, wacht even"): not a command
     people_before: list[str]        # ... after these words at the start ("sorry oma, ...")
     people_kept_after: list[str]    # ... not at the end after these: "ik doe het voor oma"
     synonyms: dict[str, str]

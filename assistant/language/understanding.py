@@ -505,7 +505,6 @@ class Understanding:
     def _use(self, c: Compiled) -> None:
         self.compiled = c
         self.vocabulary, self.weights = c.vocabulary, c.weights
-        self._recalled_weight = self._recall_weight * c.sentence_weight   # nearest()'s denominator, once
         self._known_stems = c.known_stems
         self._class_idf = c.class_idf
 
@@ -734,7 +733,8 @@ class Understanding:
         # Only sentences that share a word can score: rank those, not all 44,000. (Every weight
         # here is above 0; asked of floats, numpy's nonzero is seven times slower than of "> 0".)
         candidates = np.flatnonzero(overlap > 0)
-        dice = 100.0 * (1 + self._recall_weight) * overlap[candidates] / (self._recalled_weight[candidates] + input_weight)
+        b2 = self._recall_weight
+        dice = 100.0 * (1 + b2) * overlap[candidates] / (b2 * c.sentence_weight[candidates] + input_weight)
         best = np.argpartition(-dice, min(limit, dice.size - 1))[:limit]
         joined = " ".join(keys)
         hits = [(c.sentences[i], *c.labels[c.label_of[i]], float(dice[j]))
@@ -845,16 +845,15 @@ class Understanding:
 
     def _to_someone(self, words: list[str]) -> bool:
         """Whether the utterance calls someone else in the room by what they are to the user, at its
-        start or its end: "mam, wacht even", "sorry oma, kunt u dat herhalen", "zeg dat nog eens,
-        jochie". Not "ik stop voor mijn kleinkind" or "zeg het tegen oma": there the person is what the
+        start or its end, or in the middle just before a clause of her own: "mam, wacht even", "sorry
+        oma, kunt u dat herhalen", "zeg dat nog eens, jochie", "zeg het nog een keer lieverd, ik
+        verstond je niet". Not "ik stop voor mijn kleinkind" or "zeg het tegen oma": there the person is what the
         sentence is about."""
         i = 0
         while i < len(words) - 1 and words[i] in self._people_before:
             i += 1
         if len(words) - i > 1 and words[i] in self._people:
             return True
-        # ... or in the middle, before a clause of the user's own: "zeg het nog een keer lieverd, ik
-        # verstond je niet".
         if any(words[j] in self._people and words[j + 1] in self._reason_subjects
                and words[j - 1] not in self._people_kept_after for j in range(1, len(words) - 1)):
             return True
