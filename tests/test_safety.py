@@ -54,9 +54,26 @@ def test_negations_and_other_senses_are_no_alarm(u, text):
     ("mijn straal is weg er komt alleen een druppeltje", "retention"),
     ("ik plas veel vaker dan vroeger en heb enorme dorst", "thirst"),
     ("er loopt zomaar urine weg de hele dag", "leak_worse"),
+    ("de koorts is al maanden weg", None), ("de katheter is er al jaren uit", None),
+    ("dat zeer bij het plassen was vief joar leden", None),    # Twents: five years ago
+    ("ik heb al maanden pijn bij het plassen", "pain"),
 ])
 def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
     """Long ago, or healed and told in the past, unless something says it is back or still there."""
+    assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("mijn plas ruikt gewoon normaal", None), ("met mijn ontlasting is niks mis", None),
+    ("ik heb gene koorts alles is in orde", None), ("ik hebbe nargens zeer en gin koorts", None),
+    ("ich hub gein bloed in mien plas gezeen", None),
+    ("mijn plas ruikt niet normaal", "urine_changed"),                     # a negation before it
+    ("ik plas veel vaker dan normaal en heb altijd dorst", "thirst"),      # a comparison
+    ("mijn plas is rood en verder voel ik me normaal", "blood"),           # too far from the sign
+    ("mijn plas ruikt vies maar normaal van kleur", "urine_changed"),      # another clause
+])
+def test_a_complaint_said_to_be_fine_or_denied_in_dialect_is_no_red_flag(u, text, flagged):
+    """Words that say all is well just after a sign's words, and the negations of the regions."""
     assert found(u, text) == flagged, text
 
 

@@ -58,7 +58,9 @@ class SafetyLayer:
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
-        self.long_ago, self.resolved, self.still = (self._phrases(data[name]) for name in ("long_ago", "resolved", "still"))
+        self.long_ago, self.resolved, self.still, self.fine = (
+            self._phrases(data[name]) for name in ("long_ago", "resolved", "still", "fine"))
+        self.fine_not_after = self.negations | {self._stem(w) for w in data["fine_not_after"]}
         self.past = frozenset(self._stem(w) for w in data["past"])
         self.harmless = sorted((tuple(self._stem(w) for w in p.split()) for p in data["harmless"]), key=len,
                                reverse=True)
@@ -232,9 +234,20 @@ class SafetyLayer:
         for chosen in itertools.product(*found):
             if len(clauses := {said.clause[p] for p in chosen}) > 1 or clauses & spoilers:
                 continue
-            if not heed_negation or not any(self._negated(p, said.keys, own) for p in chosen):
+            if not heed_negation:
+                return True
+            if not any(self._negated(p, said.keys, own) for p in chosen) and not self._fine_after(max(chosen), said):
                 return True
         return False
+
+    def _fine_after(self, p: int, said: _Said) -> bool:
+        """Whether the words just after position p, in its clause, say the complaint is fine: "mijn
+        plas ruikt gewoon normaal", "met mijn ontlasting is niks mis"; not "ruikt niet normaal" or
+        "vaker dan normaal"."""
+        stems = [stem for stem, _ in said.keys]
+        return any(p < i <= p + self.window and said.clause[i] == said.clause[p]
+                   and stems[i - 1] not in self.fine_not_after
+                   for phrase in self.fine for i in _starts(stems, phrase))
 
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
         """A negation at most ``negation_window`` words before position p, in the same clause."""
