@@ -148,6 +148,7 @@ class Normalise:
     address_greetings: list[str]    # ... and a greeting before it at the start ("hé coach")
     address_kept_after: list[str]   # ... kept at the end after these words: "jij bent een lieve coach"
     people: list[str]               # someone else called at the start, the end or before "ik" ("mam, wacht even"): not a command
+    names: list[str]                # first names (and pets') called so too ("fleur, wacht even"); never spelling-corrected
     people_before: list[str]        # ... after these words at the start ("sorry oma, ...")
     people_kept_after: list[str]    # ... not at the end after these: "ik doe het voor oma"
     synonyms: dict[str, str]

@@ -120,6 +120,29 @@ def test_a_command_to_someone_called_by_what_they_are_to_her_is_room_talk(u, tex
     assert u.understand(text).action == action, text
 
 
+@pytest.mark.parametrize("text, action", [
+    ("fleur wacht even bij de voordeur", None), ("wacht efkes op oma bram", None),
+    ("lotte zeg dat nog een keer hoe laat was het", None), ("hamid jij moet even wachten ik ben bezig", None),
+    ("wacht even", "pause"), ("zeg dat nog een keer", "repeat"), ("staart de oefening", "start"),
+])
+def test_a_command_to_someone_called_by_name_is_room_talk(u, text, action):
+    """A first name (or a pet's) is called like "mam": said to them, not to the coach."""
+    assert u.understand(text).action == action, text
+
+
+def test_no_name_is_a_word_of_the_coach_or_a_command_word_misheard(u):
+    """A name is never corrected, so it must not be what a slip of a command word would make, nor a
+    word the coach itself uses: the command would then not be obeyed."""
+    from rapidfuzz import fuzz
+    names = prompts.load("understanding")["normalise"]["names"]
+    c = u.compiled
+    assert len(names) > 100
+    for name in names:
+        assert name not in c.protected and name not in u._synonyms, name
+        near = [w for w in c.command_words if fuzz.ratio(name, w) >= u.spelling_cutoff]
+        assert not near, (name, near)
+
+
 def test_a_person_the_sentence_is_about_is_not_called(u):
     """At the end after a preposition or a possessive the person is what the sentence is about."""
     assert not u._to_someone("ik doe het voor oma".split())

@@ -454,7 +454,7 @@ class Understanding:
         self._address = {fold(w) for w in norm["address"]}
         self._address_greetings = {fold(w) for w in norm["address_greetings"]}
         self._address_kept_after = {fold(w) for w in norm["address_kept_after"]}
-        self._people = {fold(w) for w in norm["people"]}
+        self._people = {fold(w) for w in norm["people"] + norm["names"]}
         self._people_before = {fold(w) for w in norm["people_before"]} | self._address_greetings
         self._people_kept_after = {fold(w) for w in norm["people_kept_after"]} | self._address_kept_after
         self._numbers = norm["numbers"]
@@ -672,8 +672,8 @@ class Understanding:
     def _correct(self, word: str) -> str:
         """A misheard or mistyped word becomes the nearest known word, when it is close enough."""
         c = self.compiled
-        if word in c.vocabulary or len(word) < self._spelling_min_length or word in c.protected:
-            return word
+        if word in c.vocabulary or len(word) < self._spelling_min_length or word in c.protected or word in self._people:
+            return word       # ("lotte, zeg dat nog eens" is said to Lotte, not "lopen")
         if word in c.sign_slips:
             return c.sign_slips[word]
         if self.stems.key(word) in self.weights:
