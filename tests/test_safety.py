@@ -68,6 +68,9 @@ def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
     ("ik heb gene koorts alles is in orde", None), ("ik hebbe nargens zeer en gin koorts", None),
     ("ich hub gein bloed in mien plas gezeen", None),
     ("mijn plas ruikt niet normaal", "urine_changed"),                     # a negation before it
+    ("ik heb bloed in mijn plas is dat normaal", "blood"),                 # asked, not told
+    ("ik plassen en dan komt bloed mee is normaal of niet", "blood"),
+    ("ik heb gin gevoel in mijn billen", "numbness"),                      # the sign's own "geen"
     ("ik plas veel vaker dan normaal en heb altijd dorst", "thirst"),      # a comparison
     ("mijn plas is rood en verder voel ik me normaal", "blood"),           # too far from the sign
     ("mijn plas ruikt vies maar normaal van kleur", "urine_changed"),      # another clause

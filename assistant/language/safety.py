@@ -61,6 +61,7 @@ class SafetyLayer:
         self.long_ago, self.resolved, self.still, self.fine = (
             self._phrases(data[name]) for name in ("long_ago", "resolved", "still", "fine"))
         self.fine_not_after = self.negations | {self._stem(w) for w in data["fine_not_after"]}
+        self.fine_not_before = frozenset(self._stem(w) for w in data["fine_not_before"])
         self.past = frozenset(self._stem(w) for w in data["past"])
         self.harmless = sorted((tuple(self._stem(w) for w in p.split()) for p in data["harmless"]), key=len,
                                reverse=True)
@@ -242,11 +243,12 @@ class SafetyLayer:
 
     def _fine_after(self, p: int, said: _Said) -> bool:
         """Whether the words just after position p, in its clause, say the complaint is fine: "mijn
-        plas ruikt gewoon normaal", "met mijn ontlasting is niks mis"; not "ruikt niet normaal" or
-        "vaker dan normaal"."""
+        plas ruikt gewoon normaal", "met mijn ontlasting is niks mis"; not "ruikt niet normaal",
+        "vaker dan normaal" or "is dat normaal"."""
         stems = [stem for stem, _ in said.keys]
         return any(p < i <= p + self.window and said.clause[i] == said.clause[p]
                    and stems[i - 1] not in self.fine_not_after
+                   and (i + len(phrase) >= len(stems) or stems[i + len(phrase)] not in self.fine_not_before)
                    for phrase in self.fine for i in _starts(stems, phrase))
 
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
