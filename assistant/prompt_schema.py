@@ -230,10 +230,10 @@ class RedFlagCategory:
 class SafetyWords:
     negations: list[str]
     negation_window: int
+    negation_stops: list[str]   # words that open a new clause: a negation before them does not reach past
     fine: list[str]             # said just after a sign's words, the complaint is fine: "mijn plas ruikt gewoon normaal" ...
     fine_not_after: list[str]   # ... unless compared or asked: "vaker dan normaal", "is dat normaal" ...
     fine_not_before: list[str]  # ... "is normaal of niet"
-    negation_stops: list[str]   # words that open a new clause: a negation before them does not reach past
     clause_stops: list[str]     # words that open a new clause: the words of one sign must stand in one clause
     not_about_me: list[str]
     elsewhere: list[str]        # body parts away from the pelvis: "mijn knie doet zeer" is no located red flag ...

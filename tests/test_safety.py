@@ -76,7 +76,8 @@ def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
     ("mijn plas ruikt vies maar normaal van kleur", "urine_changed"),      # another clause
 ])
 def test_a_complaint_said_to_be_fine_or_denied_in_dialect_is_no_red_flag(u, text, flagged):
-    """Words that say all is well just after a sign's words, and the negations of the regions."""
+    """Words that say all is well just after a sign's words; the regions' "geen" ("gin", "gein",
+    "gene") negates like "geen", and stands in a sign like it."""
     assert found(u, text) == flagged, text
 
 
