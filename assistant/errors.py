@@ -38,3 +38,20 @@ def os_fault(err: OSError) -> str:
     if err.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
         return "folder"
     return "other"
+
+
+def interrupt_behind(err: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C (or SIGTERM) during whose handling ``err`` was raised, if any.
+
+    Why: a Ctrl-C can land inside the standard library's own locks (``Thread.start``,
+    ``Event.wait``) and leave them broken, so what surfaces is their ``RuntimeError``; the user
+    still asked to stop.
+    """
+    seen: set[int] = set()
+    cause = err.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__context__
+    return None

@@ -106,6 +106,33 @@ def test_ctrl_c_mid_session_ends_cleanly(data_dir):
     assert "🔈" in out
 
 
+def test_ctrl_c_that_breaks_a_lock_still_says_goodbye(monkeypatch, capsys, data_dir):
+    """A Ctrl-C landing inside Thread.start() surfaces as its RuntimeError (seen in CI); she asked
+    to stop, so she gets the goodbye and 130, not "an unexpected fault" and 70."""
+    from assistant.app import typed
+
+    def interrupted_in_a_lock(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("release unlocked lock") from None
+
+    monkeypatch.setattr(typed, "run_typed", interrupted_in_a_lock)
+    assert main(["text", "--mute"]) == 130
+    assert "Gestopt" in capsys.readouterr().err
+
+
+def test_a_real_fault_is_still_a_fault(monkeypatch, capsys, data_dir):
+    from assistant.app import typed
+
+    def broken(args):
+        raise RuntimeError("release unlocked lock")
+
+    monkeypatch.setattr(typed, "run_typed", broken)
+    assert main(["text", "--mute"]) == 70
+    assert "Gestopt" not in capsys.readouterr().err
+
+
 def test_spoken_session_plays_and_is_journaled(data_dir):
     proc = run("session", "--reps", "1", "--tempo", "0.5", "--position", "staand", timeout=180)
     assert proc.returncode == 0, proc.stderr

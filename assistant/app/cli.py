@@ -261,7 +261,14 @@ def _run(args, log_file: Path | None) -> int:
     except BrokenPipeError:  # e.g. `... --json | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
-    except Exception:  # a fault of the program: its traceback goes to the log file, not to her
+    except Exception as err:  # a fault of the program: its traceback goes to the log file, not to her
+        interrupt = errors.interrupt_behind(err)
+        if interrupt is not None:
+            # Ctrl-C can land inside the standard library's own locks (Thread.start, Event.wait) and
+            # surface as their RuntimeError: she asked to stop, so she gets the goodbye, not a fault.
+            log.info("ended by %s (it broke: %r)", "SIGTERM" if isinstance(interrupt, Terminated) else "Ctrl-C", err)
+            print(prompts.load("frontends")["cli"]["interrupted"], file=sys.stderr)
+            return EXIT_TERMINATED if isinstance(interrupt, Terminated) else 130
         log.exception("unexpected fault")
         where = log_file or "de uitvoer met -v"
         print(prompts.load("frontends")["cli"]["unexpected"].format(log=where), file=sys.stderr)

@@ -11,7 +11,7 @@ import queue
 import sys
 import threading
 
-from assistant import prompts
+from assistant import errors, prompts
 from assistant.app import textin, wiring
 from assistant.app.conversation import Conversation, Outcome
 from assistant.audio.console import PrintSink
@@ -93,9 +93,11 @@ def run_typed(args) -> int:
     conv = Conversation(settings=settings, coach_words=prompts.load("coach"), journal=journal, keeper=keeper,
                         understanding=Understanding(), sink=sink, clock=MonotonicClock())
     front = TypedFrontEnd(conv)
-    print(front.texts["welcome"], flush=True)
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(sys.stdin, lines), name="keyboard", daemon=True).start()
+    # The welcome comes once the keyboard is read: it promises she is heard, and a Ctrl-C after it
+    # no longer lands inside Thread.start(), whose lock it would break (a RuntimeError, not a goodbye).
+    print(front.texts["welcome"], flush=True)
     interrupted = False
     try:
         while True:
@@ -108,8 +110,10 @@ def run_typed(args) -> int:
                 break
             if line.strip() and not front.handle(line.strip()):
                 break
-    except KeyboardInterrupt:
-        interrupted = True       # the command line says goodbye ("Gestopt. Tot de volgende keer.")
+    except BaseException as err:
+        # the command line says goodbye to a Ctrl-C ("Gestopt. Tot de volgende keer."), also one
+        # that broke a lock on its way (see errors.interrupt_behind)
+        interrupted = isinstance(err, KeyboardInterrupt) or errors.interrupt_behind(err) is not None
         raise
     finally:
         conv.close()
