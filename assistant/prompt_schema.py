@@ -321,6 +321,7 @@ class TypedWords:
 class CliWords:
     interrupted: str
     unexpected: str
+    first_start: str
 
 
 @dataclass(frozen=True)

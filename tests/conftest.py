@@ -62,6 +62,15 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return d
 
 
+@pytest.fixture(scope="session", autouse=True)
+def understanding_tables() -> None:
+    """Build the understanding's tables once, before any test: the first build takes the better
+    part of a minute, and a test that starts the program with a few seconds' patience must not
+    pass or fail by whether an earlier test happened to build them."""
+    from assistant.language.understanding import Understanding
+    Understanding()
+
+
 @pytest.fixture(scope="session")
 def coach_words() -> dict:
     from assistant import prompts

@@ -256,6 +256,7 @@ def test_ask_plain_prints_the_answer():
     proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "hoe lang duurt een oefensessie"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "twee tot drie minuten" in proc.stdout
+    assert "de eerste keer" not in proc.stderr          # the tables were cached (see conftest)
 
 
 def test_a_damaged_cache_is_rebuilt(u, tmp_path):
@@ -272,8 +273,13 @@ def test_a_damaged_cache_is_rebuilt(u, tmp_path):
     assert damaged
     for f in damaged:
         f.write_bytes(b"garbage")
-    assert Understanding(cache_dir=tmp_path).understand("stop").action == "stop"
+    builds: list[str] = []
+    rebuilt = Understanding(cache_dir=tmp_path, on_build=lambda: builds.append("told"))
+    assert rebuilt.understand("stop").action == "stop"
     assert any(f.read_bytes() != b"garbage" for f in damaged)   # rebuilt in its place
+    assert builds == ["told"]                                    # she was told why she waits, once
+    Understanding(cache_dir=tmp_path, on_build=lambda: builds.append("again"))
+    assert builds == ["told"]                                    # a cached start says nothing
 
 
 @pytest.mark.parametrize("folder, in_domain_goal, ood_goal", [("heldout", 0.95, 0.95), ("heldout2", 0.9, 0.9)])

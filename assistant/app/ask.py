@@ -11,13 +11,12 @@ import sys
 
 from assistant.app import textin, wiring
 from assistant.language.dialog import Dialog
-from assistant.language.understanding import Understanding
 
 
 def cmd_ask(args) -> int:
     journal = wiring.open_journal(args)
     keeper = wiring.open_keeper(args, journal)
-    understanding = Understanding()
+    understanding = wiring.understanding()
     if args.json:
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
     lines = textin.read_lines(sys.stdin.buffer) if args.question == "-" else [textin.clean(args.question)]

@@ -17,7 +17,6 @@ from assistant.app.conversation import Conversation, Outcome
 from assistant.audio.console import PrintSink
 from assistant.clock import MonotonicClock
 from assistant.errors import UserError
-from assistant.language.understanding import Understanding
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,7 @@ def run_typed(args) -> int:
         speaker, mute = wiring.make_sink(settings, True), True
     sink = speaker if mute else TeeSink(speaker, PrintSink(speech_rate=settings.speech_rate))
     conv = Conversation(settings=settings, coach_words=prompts.load("coach"), journal=journal, keeper=keeper,
-                        understanding=Understanding(), sink=sink, clock=MonotonicClock())
+                        understanding=wiring.understanding(), sink=sink, clock=MonotonicClock())
     front = TypedFrontEnd(conv)
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(sys.stdin, lines), name="keyboard", daemon=True).start()

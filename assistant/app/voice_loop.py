@@ -211,7 +211,6 @@ def main_loop(args) -> int:
     from assistant.audio.recogniser import VoskRecogniser, load_model
     from assistant.clock import MonotonicClock
     from assistant.errors import UserError
-    from assistant.language.understanding import Understanding
 
     texts = prompts.load("frontends")["voice"]
     for name in ("reps", "tempo", "position", "hold", "relax", "mute"):
@@ -231,7 +230,7 @@ def main_loop(args) -> int:
     journal = wiring.open_journal(args)
     settings = wiring.load_settings(args, journal)
     keeper = wiring.open_keeper(args, journal)
-    understanding = Understanding()
+    understanding = wiring.understanding()
     model = load_model(model_dir)
     grammar, _ = session_grammar(understanding, model)
     report_unknown_words(understanding, model)

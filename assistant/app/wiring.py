@@ -87,6 +87,19 @@ def duration_source(settings: settings_mod.Settings):
         return PrintSink(speech_rate=settings.speech_rate, fast_factor=fast_factor)
 
 
+def understanding():
+    """The understanding, saying on stderr why she waits when its tables must be built first."""
+    import sys
+
+    from assistant.language.understanding import Understanding
+
+    def waiting() -> None:
+        log.info("understanding tables not cached: building them")
+        print(prompts.load("frontends")["cli"]["first_start"], file=sys.stderr, flush=True)
+
+    return Understanding(on_build=waiting)
+
+
 def make_sink(settings: settings_mod.Settings, mute: bool):
     """The speaker (espeak-ng through scheduled playback), or the screen with --mute."""
     fast_factor = prompts.load("coach")["timing"]["in_beat_rate_factor"]

@@ -363,9 +363,11 @@ def _class_idf(taught: dict[str, frozenset[str]], stopwords: set[str]) -> dict[s
     return {key: 0.0 if key in stopwords else math.log(len(taught) / m) for key, m in counts.items()}
 
 
-def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled]) -> Compiled:
+def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled],
+            on_build: Callable[[], None] | None = None) -> Compiled:
     """``build()``, kept on disk under a digest of the prompts, this package's code and the
-    library versions: a change to any of them builds anew, with no version to bump by hand."""
+    library versions: a change to any of them builds anew, with no version to bump by hand.
+    ``on_build`` is called just before a build, which takes the better part of a minute."""
     here = Path(__file__).parent
     code = hashlib.sha256(b"".join((here / f).read_bytes()
                                    for f in ("understanding.py", "words.py", "classifier.py"))).hexdigest()
@@ -376,6 +378,8 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
     cached = cachefile.read(path, Compiled)
     if cached is not None:
         return cached
+    if on_build is not None:
+        on_build()
     state = build()
     if cachefile.write(path, state):
         _forget_old(path)
@@ -430,7 +434,10 @@ def _forget_old(kept: Path, age: float = 86_400.0) -> None:
 
 
 class Understanding:
-    def __init__(self, directory: Path | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, cache_dir: Path | None = None,
+                 on_build: Callable[[], None] | None = None) -> None:
+        """``on_build`` is called when the tables are not cached and must be built first (the first
+        start after an install or a change to ``prompts/``): the caller can say why she waits."""
         commands = prompts.load("commands", directory)
         faq = prompts.load("faq", directory)
         coach = prompts.load("coach", directory)
@@ -500,7 +507,7 @@ class Understanding:
 
         self._near: dict[str, str] = {}
         self._apart: dict[str, list[str] | None] = {}
-        self._use(_cached((*sources, _file_digest("examples", directory)), cache_dir, build))
+        self._use(_cached((*sources, _file_digest("examples", directory)), cache_dir, build, on_build))
 
     def _use(self, c: Compiled) -> None:
         self.compiled = c
