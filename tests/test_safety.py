@@ -74,6 +74,8 @@ def test_a_complaint_that_is_over_is_no_red_flag(u, text, flagged):
     ("ik plas veel vaker dan normaal en heb altijd dorst", "thirst"),      # a comparison
     ("mijn plas is rood en verder voel ik me normaal", "blood"),           # too far from the sign
     ("mijn plas ruikt vies maar normaal van kleur", "urine_changed"),      # another clause
+    ("da is ni normaal he mijne pipi is helemaal rood", "blood"),         # "not normal" tells of a complaint
+    ("het is niet normaal mijn plas is rood", "blood"),
 ])
 def test_a_complaint_said_to_be_fine_or_denied_in_dialect_is_no_red_flag(u, text, flagged):
     """Words that say all is well just after a sign's words; the regions' "geen" ("gin", "gein",
@@ -126,7 +128,7 @@ def test_words_that_look_like_a_sign_in_another_sense(u, text, flagged):
     ("mijn knie doet pijn en het brandt bij het plassen", "pain"),
     ("mijn knie doet pijn sinds ik de oefeningen doe", "pain"),
     ("ik heb koorts en hoofdpijn", "fever"), ("ik heb hoofdpijn en ik ben vorige week geopereerd", "surgery"),
-    ("mijn benen zijn doof", "numbness"),
+    ("mijn benen zijn doof", "numbness"), ("mijn mond staat in brand van de pepers", None),
 ])
 def test_a_body_part_away_from_the_pelvis_is_not_a_located_red_flag(u, text, flagged):
     """Pain, blood, a bulge or numbness said of a knee, a tooth or the forehead is not this coach's to

@@ -257,6 +257,8 @@ class SafetyLayer:
             if keys[i][0] in self.negation_stops:
                 return False     # a new clause: "geen plas maar grote boodschap"
             if keys[i][0] in self.negations and i not in own:
+                if any(tuple(k for k, _ in keys[i + 1:i + 1 + len(f)]) == f for f in self.fine):
+                    continue     # "niet normaal": it negates the "fine", and so tells of a complaint
                 return True
         return False
 
