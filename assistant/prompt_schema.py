@@ -235,6 +235,7 @@ class SafetyWords:
     fine_not_after: list[str]   # ... unless compared or asked: "vaker dan normaal", "is dat normaal" ...
     fine_not_before: list[str]  # ... "is normaal of niet"
     clause_stops: list[str]     # words that open a new clause: the words of one sign must stand in one clause
+    clause_stops_not_after: list[str]   # ... unless just after one of these: "nog maar" is "only"
     not_about_me: list[str]
     elsewhere: list[str]        # body parts away from the pelvis: "mijn knie doet zeer" is no located red flag ...
     pelvic: list[str]           # ... unless one of these is said too: "pijn in mijn knie en bij het plassen"

@@ -84,6 +84,20 @@ def test_a_complaint_said_to_be_fine_or_denied_in_dialect_is_no_red_flag(u, text
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("ik verlies nog maar af en toe een druppel hoe moet ik verder", None),   # "nog maar": only
+    ("er komt nog maar een druppel", "retention"), ("er komt maar een druppel", "retention"),
+    ("hoe komt het dat er wat urine uit komt als ik iets zwaars til", None),
+    ("er komt iets uit mijn vagina", "prolapse"),
+    ("ik voel niks geks van onderen", None), ("ik voel niks van onderen", "numbness"),
+    ("er zit een bobbel in het behang", None), ("er zit een bobbel van onderen", "prolapse"),
+])
+def test_words_that_make_a_sign_something_else(u, text, flagged):
+    """"nog maar" opens no clause; urine that comes out is no bulge; nothing strange felt is no
+    numbness; a bulge in the wallpaper is not in the body."""
+    assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("hou op met zeuren", None), ("het is maar een prikje", None), ("wanneer moet ik geprikt worden", None),
     ("waar kan ik me laten vaccineren tegen de griep", None),
     ("mijn onderbuik zeurt", "pain"), ("het prikt bij het plassen", "pain"),

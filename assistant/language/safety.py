@@ -52,6 +52,7 @@ class SafetyLayer:
         self.window = data["negation_window"]
         self.negation_stops = frozenset(self._stem(w) for w in data["negation_stops"])
         self.clause_stops = frozenset(self._stem(w) for w in data["clause_stops"])
+        self.clause_stops_not_after = frozenset(self._stem(w) for w in data["clause_stops_not_after"])
         self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
         self.elsewhere = frozenset(self._stem(w) for w in data["elsewhere"])
         self.pelvic = frozenset(self._stem(w) for w in data["pelvic"])
@@ -201,7 +202,8 @@ class SafetyLayer:
         for i, (stem, word) in enumerate(keys):
             where.setdefault(stem, []).append(i)
             where.setdefault(word, []).append(i)
-            n += stem in self.clause_stops   # "maar" opens a clause and belongs to it: "er komt maar een druppel"
+            # "maar" opens a clause and belongs to it: "er komt maar een druppel"; not "nog maar" (only)
+            n += stem in self.clause_stops and (i == 0 or keys[i - 1][0] not in self.clause_stops_not_after)
             clause.append(n)
         return _Said(keys, where, clause)
 
