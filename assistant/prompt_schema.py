@@ -234,6 +234,8 @@ class SafetyWords:
     fine: list[str]             # said just after a sign's words, the complaint is fine: "mijn plas ruikt gewoon normaal" ...
     fine_not_after: list[str]   # ... unless compared or asked: "vaker dan normaal", "is dat normaal" ...
     fine_not_before: list[str]  # ... "is normaal of niet"
+    denied_after: list[str]     # phrases that deny a sign put before them: "pijn heb ik niet"
+    denied_window: int          # how many words after the sign such a phrase may begin
     clause_stops: list[str]     # words that open a new clause: the words of one sign must stand in one clause
     clause_stops_not_after: list[str]   # ... unless just after one of these: "nog maar" is "only"
     not_about_me: list[str]

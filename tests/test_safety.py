@@ -98,6 +98,17 @@ def test_words_that_make_a_sign_something_else(u, text, flagged):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("pijn bij het plassen heb ik niet", None), ("koorts heb ik nooit gehad", None),
+    ("bloed in mijn plas heb ik niet gezien", None), ("pijn heb ik nergens", None),
+    ("elke keer als ik plas prikt het vreselijk dat had ik nooit", "pain"),   # "dat": it is new
+    ("ik heb pijn bij het plassen", "pain"),
+    ("ik heb pijn bij het plassen maar koorts heb ik niet", "pain"),         # another clause
+])
+def test_a_sign_put_first_and_then_denied_is_no_red_flag(u, text, flagged):
+    assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("hou op met zeuren", None), ("het is maar een prikje", None), ("wanneer moet ik geprikt worden", None),
     ("waar kan ik me laten vaccineren tegen de griep", None),
     ("mijn onderbuik zeurt", "pain"), ("het prikt bij het plassen", "pain"),

@@ -59,8 +59,9 @@ class SafetyLayer:
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
-        self.long_ago, self.resolved, self.still, self.fine = (
-            self._phrases(data[name]) for name in ("long_ago", "resolved", "still", "fine"))
+        self.long_ago, self.resolved, self.still, self.fine, self.denied_after = (
+            self._phrases(data[name]) for name in ("long_ago", "resolved", "still", "fine", "denied_after"))
+        self.denied_window = data["denied_window"]
         self.fine_not_after = self.negations | {self._stem(w) for w in data["fine_not_after"]}
         self.fine_not_before = frozenset(self._stem(w) for w in data["fine_not_before"])
         self.past = frozenset(self._stem(w) for w in data["past"])
@@ -239,7 +240,8 @@ class SafetyLayer:
                 continue
             if not heed_negation:
                 return True
-            if not any(self._negated(p, said.keys, own) for p in chosen) and not self._fine_after(max(chosen), said):
+            if (not any(self._negated(p, said.keys, own) for p in chosen) and not self._fine_after(max(chosen), said)
+                    and not self._denied_after(max(chosen), said)):
                 return True
         return False
 
@@ -252,6 +254,14 @@ class SafetyLayer:
                    and stems[i - 1] not in self.fine_not_after
                    and (i + len(phrase) >= len(stems) or stems[i + len(phrase)] not in self.fine_not_before)
                    for phrase in self.fine for i in _starts(stems, phrase))
+
+    def _denied_after(self, p: int, said: _Said) -> bool:
+        """Whether the sign that ends at position p is denied after it, in its clause: "pijn bij het
+        plassen heb ik niet"; not "het prikt, dat had ik nooit" (it is new)."""
+        stems = [stem for stem, _ in said.keys]
+        return any(p < i <= p + self.denied_window and said.clause[i] == said.clause[p]
+                   and stems[i - 1] not in self.fine_not_after
+                   for phrase in self.denied_after for i in _starts(stems, phrase))
 
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
         """A negation at most ``negation_window`` words before position p, in the same clause."""
