@@ -109,6 +109,19 @@ def test_a_sign_put_first_and_then_denied_is_no_red_flag(u, text, flagged):
 
 
 @pytest.mark.parametrize("text, flagged", [
+    ("het bloed kruipt waar het niet gaan kan", None), ("bloed zweet en tranen", None),
+    ("ik loop al weken zwanger van een plan voor de tuin", None), ("ik ben zwanger van mijn tweede", "pregnancy"),
+    ("die thriller bezorgde me koude rillingen", None), ("ik heb koude rillingen en koorts", "fever"),
+    ("de parkiet zit te rillen in zijn kooi", None), ("de koorts is al weken weg", None),
+    ("vier weken over tijd en de test was positief", "pregnancy"),
+    ("ik drink gelijk nen olifant en ik moet den hele nacht gaan", "thirst"),
+])
+def test_sayings_films_and_pets_are_no_red_flag(u, text, flagged):
+    r = u.understand(text)
+    assert (r.category if r.kind == "safety" else None) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
     ("hou op met zeuren", None), ("het is maar een prikje", None), ("wanneer moet ik geprikt worden", None),
     ("waar kan ik me laten vaccineren tegen de griep", None),
     ("mijn onderbuik zeurt", "pain"), ("het prikt bij het plassen", "pain"),
