@@ -255,9 +255,7 @@ def _run(args, log_file: Path | None) -> int:
         print(str(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt as err:
-        log.info("ended by %s", "SIGTERM" if isinstance(err, Terminated) else "Ctrl-C")
-        print(prompts.load("frontends")["cli"]["interrupted"], file=sys.stderr)
-        return EXIT_TERMINATED if isinstance(err, Terminated) else 130
+        return _goodbye(err)
     except BrokenPipeError:  # e.g. `... --json | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
@@ -266,13 +264,19 @@ def _run(args, log_file: Path | None) -> int:
         if interrupt is not None:
             # Ctrl-C can land inside the standard library's own locks (Thread.start, Event.wait) and
             # surface as their RuntimeError: she asked to stop, so she gets the goodbye, not a fault.
-            log.info("ended by %s (it broke: %r)", "SIGTERM" if isinstance(interrupt, Terminated) else "Ctrl-C", err)
-            print(prompts.load("frontends")["cli"]["interrupted"], file=sys.stderr)
-            return EXIT_TERMINATED if isinstance(interrupt, Terminated) else 130
+            return _goodbye(interrupt, broke=err)
         log.exception("unexpected fault")
         where = log_file or "de uitvoer met -v"
         print(prompts.load("frontends")["cli"]["unexpected"].format(log=where), file=sys.stderr)
         return errors.EXIT_SOFTWARE
+
+
+def _goodbye(interrupt: KeyboardInterrupt, broke: Exception | None = None) -> int:
+    """The end of a run stopped by Ctrl-C or SIGTERM: one goodbye, and the exit code of the signal."""
+    how = "SIGTERM" if isinstance(interrupt, Terminated) else "Ctrl-C"
+    log.info("ended by %s%s", how, f" (it broke: {broke!r})" if broke is not None else "")
+    print(prompts.load("frontends")["cli"]["interrupted"], file=sys.stderr)
+    return EXIT_TERMINATED if isinstance(interrupt, Terminated) else 130
 
 
 def threading_main() -> bool:
