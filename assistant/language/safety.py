@@ -240,28 +240,26 @@ class SafetyLayer:
                 continue
             if not heed_negation:
                 return True
-            if (not any(self._negated(p, said.keys, own) for p in chosen) and not self._fine_after(max(chosen), said)
-                    and not self._denied_after(max(chosen), said)):
+            end = max(chosen)
+            if (not any(self._negated(p, said.keys, own) for p in chosen)
+                    # said to be fine: "mijn plas ruikt gewoon normaal", not "is dat normaal of niet"
+                    and not self._said_after(end, said, self.fine, self.window, self.fine_not_before)
+                    # put first, then denied: "pijn bij het plassen heb ik niet"
+                    and not self._said_after(end, said, self.denied_after, self.denied_window)):
                 return True
         return False
 
-    def _fine_after(self, p: int, said: _Said) -> bool:
-        """Whether the words just after position p, in its clause, say the complaint is fine: "mijn
-        plas ruikt gewoon normaal", "met mijn ontlasting is niks mis"; not "ruikt niet normaal",
-        "vaker dan normaal" or "is dat normaal"."""
+    def _said_after(self, p: int, said: _Said, phrases: tuple[tuple[str, ...], ...], window: int,
+                    not_before: frozenset[str] = frozenset()) -> bool:
+        """Whether one of ``phrases`` begins at most ``window`` words after position p, in its
+        clause, not just after a negation, a comparison or a question ("ruikt niet normaal", "vaker
+        dan normaal", "is dat normaal", "het prikt, dat had ik nooit") nor just before a word of
+        ``not_before``."""
         stems = [stem for stem, _ in said.keys]
-        return any(p < i <= p + self.window and said.clause[i] == said.clause[p]
+        return any(p < i <= p + window and said.clause[i] == said.clause[p]
                    and stems[i - 1] not in self.fine_not_after
-                   and (i + len(phrase) >= len(stems) or stems[i + len(phrase)] not in self.fine_not_before)
-                   for phrase in self.fine for i in _starts(stems, phrase))
-
-    def _denied_after(self, p: int, said: _Said) -> bool:
-        """Whether the sign that ends at position p is denied after it, in its clause: "pijn bij het
-        plassen heb ik niet"; not "het prikt, dat had ik nooit" (it is new)."""
-        stems = [stem for stem, _ in said.keys]
-        return any(p < i <= p + self.denied_window and said.clause[i] == said.clause[p]
-                   and stems[i - 1] not in self.fine_not_after
-                   for phrase in self.denied_after for i in _starts(stems, phrase))
+                   and (i + len(phrase) >= len(stems) or stems[i + len(phrase)] not in not_before)
+                   for phrase in phrases for i in _starts(stems, phrase))
 
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
         """A negation at most ``negation_window`` words before position p, in the same clause."""
