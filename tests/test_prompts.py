@@ -1,12 +1,11 @@
 """The coach must never say a command word while it counts: the microphone hears it too."""
 
-import pickle
 import re
 
 import pytest
 
 from assistant.coaching import plan as P
-from assistant import prompts
+from assistant import cachefile, prompts
 from assistant.settings import POSITIONS, Settings
 from assistant.language.understanding import Understanding, fold
 
@@ -106,7 +105,7 @@ def test_a_checked_copy_is_read_instead_of_the_file_and_a_damaged_one_is_made_an
     copies[0].write_bytes(b"\x80\x05 not a pickle")
     prompts._load.cache_clear()
     assert prompts.load("coach", tmp_path / "prompts") == first
-    assert isinstance(pickle.loads(copies[0].read_bytes()), dict)
+    assert isinstance(cachefile.read(copies[0], dict), dict)
 
     coach.write_text(coach.read_text(encoding="utf-8").replace("announce_last =", "anounce_last ="), encoding="utf-8")
     prompts._load.cache_clear()
