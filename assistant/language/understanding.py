@@ -369,8 +369,10 @@ def _cached(sources: tuple, cache_dir: Path | None, build: Callable[[], Compiled
     library versions: a change to any of them builds anew, with no version to bump by hand.
     ``on_build`` is called just before a build, which takes the better part of a minute."""
     here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / f).read_bytes()
-                                   for f in ("understanding.py", "words.py", "classifier.py"))).hexdigest()
+    # cachefile.py too: tables kept as a plain pickle by an earlier version are written anew with
+    # their arrays beside them, to be mapped at every later start.
+    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in
+                                   ("understanding.py", "words.py", "classifier.py", "../cachefile.py"))).hexdigest()
     key = json.dumps([code, _versions("hassil", "PyStemmer", "scikit-learn"), np.__version__, sources],
                      sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
