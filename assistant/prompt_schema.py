@@ -234,6 +234,9 @@ class SafetyWords:
     fine: list[str]             # said just after a sign's words, the complaint is fine: "mijn plas ruikt gewoon normaal" ...
     fine_not_after: list[str]   # ... unless compared or asked: "vaker dan normaal", "is dat normaal" ...
     fine_not_before: list[str]  # ... "is normaal of niet"
+    negated_qualities: list[str]  # a negation just before one negates it, not the sign: "ruikt niet goed, mijn plas"
+    denied_after_verbs: list[str]  # a sensation told as a verb, denied by a negation just after it: "het brandt niet"
+    denied_after_not_before: list[str]  # ... unless the negation comes before one of these: "brandt niet alleen"
     denied_after: list[str]     # phrases that deny a sign put before them: "pijn heb ik niet"
     denied_window: int          # how many words after the sign such a phrase may begin
     clause_stops: list[str]     # words that open a new clause: the words of one sign must stand in one clause

@@ -418,3 +418,40 @@ def test_a_sign_with_only_unless_words_is_a_clear_fault_of_the_file():
     SafetyLayer(data, Stems())
     with pytest.raises(UserError, match="safety.toml.*blood"):
         SafetyLayer(broken, Stems())
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # the sign's own negation, from training batches 7c, 9a, 11a, 13a, 16c
+    ("mijn darmen kan ik niet meer ophouden", "stool"),
+    ("ik haal de wc niet meer met poepen", "stool"),
+    ("mijn man zegt dat ik al de hele dag niet geplast heb", "retention"),
+    ("oma kan sinds vanochtend bijna niet op haar benen staan", "numbness"),
+    ("beneden ik voel niks meer", "numbness"),
+    ("ik ben drie weken over tijd", "pregnancy"),
+    # ... and what must stay quiet
+    ("ik heb sinds de oefeningen niet meer in mijn broek geplast", None),
+    ("ik voel eigenlijk niet of er iets aanspant daar beneden", None),
+    ("de tintelingen zijn al maanden over", None),
+])
+def test_a_sign_may_hold_its_own_negation(u, text, flagged):
+    assert found(u, text) == flagged, text
+
+
+def test_a_part_of_the_vulva_is_not_the_mouth(u):
+    """"schaam lippen", split by the recogniser, is joined and is of the pelvis: no lip elsewhere."""
+    assert found(u, "er zit iets tussen mijn schaam lippen dat naar buiten drukt") == "prolapse"
+    assert found(u, "er komt iets naar buiten bij mijn lippen") is None
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("het brandt niet bij het plassen", None), ("mijn plas ruikt ook niet vies", None),
+    ("mijn benen tintelen niet", None), ("t brandt nait bie t plassen hoor", None),
+    ("het brandt niet alleen bij het plassen maar ook daarna", "pain"),
+    ("het prikt niet zo erg maar toch", "pain"),
+    ("mijn plas ruikt niet goed", "urine_changed"), ("mijn plas ruikt precies niet normaal", "urine_changed"),
+    ("mijn plas ruikt niet lekker", "urine_changed"), ("het schuimt en het ruikt niet goed mijn plas", "urine_changed"),
+    ("ik kan mijn winden niet ophouden", "stool"),       # after a noun the negation is the complaint
+    ("het brandt", "pain"),
+])
+def test_a_sensation_told_as_a_verb_is_denied_by_a_negation_just_after_it(u, text, flagged):
+    assert found(u, text) == flagged, text

@@ -64,6 +64,9 @@ class SafetyLayer:
         self.denied_window = data["denied_window"]
         self.fine_not_after = self.negations | {self._stem(w) for w in data["fine_not_after"]}
         self.fine_not_before = frozenset(self._stem(w) for w in data["fine_not_before"])
+        self._negated_not = self.fine + self._phrases(data["negated_qualities"])
+        self.denied_after_verbs = frozenset(self._stem(w) for w in data["denied_after_verbs"])
+        self.denied_after_not_before = frozenset(self._stem(w) for w in data["denied_after_not_before"])
         self.past = frozenset(self._stem(w) for w in data["past"])
         self.harmless = sorted((tuple(self._stem(w) for w in p.split()) for p in data["harmless"]), key=len,
                                reverse=True)
@@ -241,7 +244,7 @@ class SafetyLayer:
             if not heed_negation:
                 return True
             end = max(chosen)
-            if (not any(self._negated(p, said.keys, own) for p in chosen)
+            if (not any(self._negated(p, said.keys, own) or self._denied_just_after(p, said) for p in chosen)
                     # said to be fine: "mijn plas ruikt gewoon normaal", not "is dat normaal of niet"
                     and not self._said_after(end, said, self.fine, self.window, self.fine_not_before)
                     # put first, then denied: "pijn bij het plassen heb ik niet"
@@ -261,14 +264,31 @@ class SafetyLayer:
                    and (i + len(phrase) >= len(stems) or stems[i + len(phrase)] not in not_before)
                    for phrase in phrases for i in _starts(stems, phrase))
 
+    def _denied_just_after(self, p: int, said: _Said) -> bool:
+        """A sensation told as a verb and a negation at most two words after it, in its clause, not
+        before a word that keeps the complaint: "het brandt niet", "ruikt ook niet vies", not "het
+        brandt niet alleen bij het plassen"."""
+        keys = said.keys
+        if keys[p][0] not in self.denied_after_verbs:
+            return False
+        for i in range(p + 1, min(p + 3, len(keys))):
+            if said.clause[i] != said.clause[p] or keys[i][0] in self.negation_stops:
+                return False
+            if keys[i][0] in self.negations:
+                after = tuple(k for k, _ in keys[i + 1:i + 3])
+                return not (after[:1] and after[0] in self.denied_after_not_before
+                            or any(after[:len(f)] == f for f in self._negated_not))   # "ruikt niet goed"
+        return False
+
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
         """A negation at most ``negation_window`` words before position p, in the same clause."""
         for i in range(p - 1, max(0, p - self.window) - 1, -1):
             if keys[i][0] in self.negation_stops:
                 return False     # a new clause: "geen plas maar grote boodschap"
             if keys[i][0] in self.negations and i not in own:
-                if any(tuple(k for k, _ in keys[i + 1:i + 1 + len(f)]) == f for f in self.fine):
-                    continue     # "niet normaal": it negates the "fine", and so tells of a complaint
+                if any(tuple(k for k, _ in keys[i + 1:i + 1 + len(f)]) == f for f in self._negated_not):
+                    continue     # "niet normaal", "niet goed": it negates the "fine" or the quality, and
+                                 # so tells of a complaint
                 return True
         return False
 
