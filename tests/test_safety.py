@@ -455,3 +455,25 @@ def test_a_part_of_the_vulva_is_not_the_mouth(u):
 ])
 def test_a_sensation_told_as_a_verb_is_denied_by_a_negation_just_after_it(u, text, flagged):
     assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("ik heb geen last meer van branden", None), ("ik heb nergens last van prikken", None),
+    ("ik kan niet meer zitten van de pijn daar beneden", "pain"),       # "van": because of the pain
+    ("ik heb precies geen sluitspier meer het loopt er allemaal uit", "leak_worse"),
+    ("mijn kinderen zijn allang volwassen dus zwanger ben ik niet", None),
+    ("ik voel geen zwaar gevoel van onderen", None), ("ik heb geen bultje gevoeld daar beneden", None),
+    ("ik heb geen gevoel meer van onderen", "numbness"),
+])
+def test_negations_reach_past_last_and_deny_after_being(u, text, flagged):
+    assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("het branden bij het plassen is helemaal over", None), ("da branden bij het plassen is al lang gepasseerd", None),
+    ("de koorts is voorbij", None), ("ik heb koorts", "fever"),
+    ("de pijn is niet helemaal over", "pain"),     # not over
+    ("het branden is helemaal over maar nu weer terug", "pain"),
+])
+def test_a_complaint_said_to_be_over_in_the_present_tense(u, text, flagged):
+    assert found(u, text) == flagged, text

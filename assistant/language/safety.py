@@ -51,6 +51,7 @@ class SafetyLayer:
         self.negation_words = frozenset(data["negations"])
         self.window = data["negation_window"]
         self.negation_stops = frozenset(self._stem(w) for w in data["negation_stops"])
+        self.negation_transparent = frozenset(self._stem(w) for w in data["negation_transparent"])
         self.clause_stops = frozenset(self._stem(w) for w in data["clause_stops"])
         self.clause_stops_not_after = frozenset(self._stem(w) for w in data["clause_stops_not_after"])
         self.not_about_me = frozenset(self._stem(w) for w in data["not_about_me"])
@@ -59,8 +60,8 @@ class SafetyLayer:
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
-        self.long_ago, self.resolved, self.still, self.fine, self.denied_after = (
-            self._phrases(data[name]) for name in ("long_ago", "resolved", "still", "fine", "denied_after"))
+        self.long_ago, self.resolved, self.resolved_now, self.still, self.fine, self.denied_after = (
+            self._phrases(data[name]) for name in ("long_ago", "resolved", "resolved_now", "still", "fine", "denied_after"))
         self.denied_window = data["denied_window"]
         self.fine_not_after = self.negations | {self._stem(w) for w in data["fine_not_after"]}
         self.fine_not_before = frozenset(self._stem(w) for w in data["fine_not_before"])
@@ -220,9 +221,11 @@ class SafetyLayer:
             return False
         if any(_starts(stems, p) for p in self.long_ago):
             return True
+        negations = self.negations
+        if any(i == 0 or stems[i - 1] not in negations for p in self.resolved_now for i in _starts(stems, p)):
+            return True   # "het branden bij het plassen is helemaal over"
         if not self.past & set(stems):
             return False     # "mijn straal is weg": not a complaint that was
-        negations = self.negations
         return any(i == 0 or stems[i - 1] not in negations for p in self.resolved for i in _starts(stems, p))
 
     def _present(self, sign: Sign, said: _Said, heed_negation: bool = True) -> bool:
@@ -281,8 +284,14 @@ class SafetyLayer:
         return False
 
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
-        """A negation at most ``negation_window`` words before position p, in the same clause."""
-        for i in range(p - 1, max(0, p - self.window) - 1, -1):
+        """A negation at most ``negation_window`` words before position p, in the same clause; the
+        words of `negation_transparent` are not counted ("geen last meer van branden")."""
+        counted = 0
+        for i in range(p - 1, -1, -1):
+            if keys[i][0] not in self.negation_transparent:
+                counted += 1
+                if counted > self.window:
+                    return False
             if keys[i][0] in self.negation_stops:
                 return False     # a new clause: "geen plas maar grote boodschap"
             if keys[i][0] in self.negations and i not in own:
