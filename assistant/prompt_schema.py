@@ -248,6 +248,8 @@ class SafetyWords:
     others: list[str]
     first_person: list[str]
     exercising: list[str]
+    general_questions: list[str]  # a question of knowledge, naming no one, is no red flag: "wat is een katheter"
+    personal: list[str]         # ... words that name someone (with first_person and others)
     harmless: list[str]
     long_ago: list[str]         # a complaint of long ago ("twee jaar geleden") ...
     resolved: list[str]         # ... or one that is over ("is genezen") is no red flag ...

@@ -477,3 +477,14 @@ def test_negations_reach_past_last_and_deny_after_being(u, text, flagged):
 ])
 def test_a_complaint_said_to_be_over_in_the_present_tense(u, text, flagged):
     assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("wat is een katheter eigenlijk", None), ("hoe lang duurt een zwangerschap", None),
+    ("wat is fecale incontinentie precies", None),
+    ("wat is dat bloed in mijn plas", "blood"),                 # someone is named: her own
+    ("hoe lang duurt de koorts van mijn vrouw nog", "fever"),
+    ("ik heb een katheter wat is dat eigenlijk", "surgery"),    # not asked first
+])
+def test_a_question_of_knowledge_naming_no_one_is_no_red_flag(u, text, flagged):
+    assert found(u, text) == flagged, text

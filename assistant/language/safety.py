@@ -60,6 +60,8 @@ class SafetyLayer:
         self.others = frozenset(self._stem(w) for w in data["others"])
         self.first_person = frozenset(self._stem(w) for w in data["first_person"])
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
+        self.general_questions = self._phrases(data["general_questions"])
+        self.personal = frozenset(self._stem(w) for w in data["personal"]) | self.first_person | self.others
         self.long_ago, self.resolved, self.resolved_now, self.still, self.fine, self.denied_after = (
             self._phrases(data[name]) for name in ("long_ago", "resolved", "resolved_now", "still", "fine", "denied_after"))
         self.denied_window = data["denied_window"]
@@ -138,6 +140,9 @@ class SafetyLayer:
         stems = {stem for stem, _ in said.keys}
         if self.not_about_me & stems:
             return True
+        first = tuple(stem for stem, _ in said.keys)
+        if not self.personal & stems and any(first[:len(p)] == p for p in self.general_questions):
+            return True   # "wat is een katheter eigenlijk": asked of no one in particular
         if others and self._about_others(stems):
             return True   # "mijn dochter is zwanger": about someone else
         if self._over(said):
