@@ -488,3 +488,14 @@ def test_a_complaint_said_to_be_over_in_the_present_tense(u, text, flagged):
 ])
 def test_a_question_of_knowledge_naming_no_one_is_no_red_flag(u, text, flagged):
     assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("de ketchup komt er niet uit", None), ("de kraan lekt de hele tijd", None),
+    ("er staat veel wind vandaag dus ik ga niet fietsen", None),
+    ("het doet me pijn dat mijn zus niet op mijn verjaardag komt", None),
+    ("er komt niks uit als ik moet plassen", "retention"), ("ik lek de hele tijd", "leak_worse"),
+    ("ik kan mijn winden niet ophouden", "stool"), ("het doet pijn als ik plas", "pain"),
+])
+def test_things_weather_and_sorrow_are_no_sign(u, text, flagged):
+    assert found(u, text) == flagged, text
