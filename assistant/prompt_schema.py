@@ -255,6 +255,7 @@ class SafetyWords:
     resolved: list[str]         # ... or one that is over ("is genezen") is no red flag ...
     resolved_now: list[str]     # ... nor one said to be over in the present tense ("is helemaal over") ...
     still: list[str]            # ... unless one of these says it is back or still there ("nu", "weer")
+    still_voided_by: list[str]  # ... but not just before one of these: "maar nu al jaren niet meer"
     past: list[str]             # a complaint that is over is told in the past: "ik had", "vorige week"
     body_words: list[str]
     body_answer: str

@@ -499,3 +499,15 @@ def test_a_question_of_knowledge_naming_no_one_is_no_red_flag(u, text, flagged):
 ])
 def test_things_weather_and_sorrow_are_no_sign(u, text, flagged):
     assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("vroeger als kind had ik vaak koorts maar nu nooit meer", None),
+    ("vroeger had ik elke winter blaasontsteking maar nu al jaren niet meer", None),
+    ("de stoelgang was even traag maar nu gaat het weer goed", None),
+    ("vroeger had ik koorts en nu weer", "fever"),
+    ("het plassen gaat weer goed maar nu bloed ik", "blood"),
+    ("ik had pijn bij het plassen en dat is nu weer terug", "pain"),
+])
+def test_now_no_more_leaves_a_complaint_over(u, text, flagged):
+    assert found(u, text) == flagged, text

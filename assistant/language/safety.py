@@ -62,8 +62,9 @@ class SafetyLayer:
         self.exercising = frozenset(self._stem(w) for w in data["exercising"])
         self.general_questions = self._phrases(data["general_questions"])
         self.personal = frozenset(self._stem(w) for w in data["personal"]) | self.first_person | self.others
-        self.long_ago, self.resolved, self.resolved_now, self.still, self.fine, self.denied_after = (
-            self._phrases(data[name]) for name in ("long_ago", "resolved", "resolved_now", "still", "fine", "denied_after"))
+        self.long_ago, self.resolved, self.resolved_now, self.still, self.still_voided_by, self.fine, self.denied_after = (
+            self._phrases(data[name]) for name in ("long_ago", "resolved", "resolved_now", "still", "still_voided_by",
+                                                   "fine", "denied_after"))
         self.denied_window = data["denied_window"]
         self.fine_not_after = self.negations | {self._stem(w) for w in data["fine_not_after"]}
         self.fine_not_before = frozenset(self._stem(w) for w in data["fine_not_before"])
@@ -222,7 +223,7 @@ class SafetyLayer:
         "vroeger") or, told in the past, healed ("die is genezen", "is helemaal weg"); and nothing
         says it is back or still there ("nu", "weer", "nog steeds", "sinds")."""
         stems = [stem for stem, _ in said.keys]
-        if any(_starts(stems, p) for p in self.still):
+        if any(not self._voided(stems, i, i + len(p)) for p in self.still for i in _starts(stems, p)):
             return False
         if any(_starts(stems, p) for p in self.long_ago):
             return True
@@ -232,6 +233,12 @@ class SafetyLayer:
         if not self.past & set(stems):
             return False     # "mijn straal is weg": not a complaint that was
         return any(i == 0 or stems[i - 1] not in negations for p in self.resolved for i in _starts(stems, p))
+
+    def _voided(self, stems: list[str], start: int, end: int) -> bool:
+        """Whether a phrase that says the complaint is still there (``stems[start:end]``) begins one
+        that says it is not, or is followed by one within `negation_window` + 1 words: "maar nu al
+        jaren niet meer", "nu gaat het weer goed"."""
+        return any(start <= i <= end + self.window for p in self.still_voided_by for i in _starts(stems, p))
 
     def _present(self, sign: Sign, said: _Said, heed_negation: bool = True) -> bool:
         """Whether every group of the sign is said, in one clause ("hoe komt het dat er urine
