@@ -511,3 +511,12 @@ def test_things_weather_and_sorrow_are_no_sign(u, text, flagged):
 ])
 def test_now_no_more_leaves_a_complaint_over(u, text, flagged):
     assert found(u, text) == flagged, text
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("mijn zus heeft een verzakking maar die doet geen oefeningen", None),
+    ("mijn dochter is weer zwanger maar ze doet geen oefeningen", None),
+    ("mijn dochter doet deze oefeningen en haar plas is rood", "blood"),
+])
+def test_someone_else_who_does_no_exercises_is_someone_else(u, text, flagged):
+    assert found(u, text) == flagged, text

@@ -144,7 +144,7 @@ class SafetyLayer:
         first = tuple(stem for stem, _ in said.keys)
         if not self.personal & stems and any(first[:len(p)] == p for p in self.general_questions):
             return True   # "wat is een katheter eigenlijk": asked of no one in particular
-        if others and self._about_others(stems):
+        if others and self._about_others(said):
             return True   # "mijn dochter is zwanger": about someone else
         if self._over(said):
             return True   # "vorig jaar had ik een blaasontsteking maar die is genezen"
@@ -158,14 +158,18 @@ class SafetyLayer:
         kleinzoon heeft koorts"); the classifier, which has heard both, may still refer it."""
         said = self._said(words)
         stems = {stem for stem, _ in said.keys}
-        if not self._about_others(stems) or self.not_about_me & stems or self._over(said):
+        if not self._about_others(said) or self.not_about_me & stems or self._over(said):
             return False
         return any(self._present(sign, said) for _, sign in self._candidates(said))
 
-    def _about_others(self, stems: set[str]) -> bool:
+    def _about_others(self, said: _Said) -> bool:
         """Whether someone else is spoken of, and neither the speaker nor someone who does the
-        exercises ("mijn moeder doet deze oefeningen en haar plas is rood")."""
-        return bool(self.others & stems) and not (self.first_person | self.exercising) & stems
+        exercises ("mijn moeder doet deze oefeningen en haar plas is rood"; not "maar ze doet geen
+        oefeningen")."""
+        stems = [stem for stem, _ in said.keys]
+        exercises = any(stem in self.exercising and not self._negated(i, said.keys, set())
+                        for i, stem in enumerate(stems))
+        return bool(self.others & set(stems)) and not self.first_person & set(stems) and not exercises
 
     def over(self, words: list[str]) -> bool:
         """Whether what was said is of a complaint that is over ("mijn prostaat is twee jaar
