@@ -6,8 +6,8 @@ Sets: four independent held-out sets in tests/data/heldout*/ (each written from 
 someone who never saw prompts/ or tests/, split once into tune.tsv, which may be tuned on, and
 test.tsv, which may not: it is printed only with --test, and --misses lists the tune halves'
 misses only), and the project's own older files tests/data/eval_*.tsv. A fifth set, red flags and
-near misses only, is all test (tests/data/heldout5/test.tsv), and so are a sixth to a fourteenth,
-over every label (tests/data/heldout6/ to heldout14/test.tsv). The tune halves are
+near misses only, is all test (tests/data/heldout5/test.tsv), and so are a sixth to a fifteenth,
+over every label (tests/data/heldout6/ to heldout15/test.tsv). The tune halves are
 also the classifier's examples (prompts/examples.toml), so their own figures say little; --cross
 measures each tune half with a classifier trained without it (leave one set out); --batches does the
 same for each batch in bench/data/batches/ (written the same way; merged into examples.toml unless its
@@ -49,7 +49,8 @@ SETS = [("held-out tune half", DATA / "heldout" / "tune.tsv"), ("held-out TEST h
         ("eleventh set, all TEST", DATA / "heldout11" / "test.tsv"),
         ("twelfth set, all TEST", DATA / "heldout12" / "test.tsv"),
         ("thirteenth set, all TEST", DATA / "heldout13" / "test.tsv"),
-        ("fourteenth set, all TEST", DATA / "heldout14" / "test.tsv")]
+        ("fourteenth set, all TEST", DATA / "heldout14" / "test.tsv"),
+        ("fifteenth set, all TEST", DATA / "heldout15" / "test.tsv")]
 OLD = sorted(DATA.glob("eval_*.tsv"))
 GOALS = {"in_domain": 0.95, "ood_refused": 0.95, "safety_recall": 1.0, "false_actions": 0,
          "ms_p95": 2.0, "load_ms": 200}
