@@ -141,8 +141,8 @@ class SafetyLayer:
         stems = {stem for stem, _ in said.keys}
         if self.not_about_me & stems:
             return True
-        first = tuple(stem for stem, _ in said.keys)
-        if not self.personal & stems and any(first[:len(p)] == p for p in self.general_questions):
+        in_order = tuple(stem for stem, _ in said.keys)
+        if not self.personal & stems and any(in_order[:len(p)] == p for p in self.general_questions):
             return True   # "wat is een katheter eigenlijk": asked of no one in particular
         if others and self._about_others(said):
             return True   # "mijn dochter is zwanger": about someone else
