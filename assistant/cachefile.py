@@ -19,7 +19,7 @@ import os
 import pickle
 import struct
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,8 +36,7 @@ def read(path: Path, kind: type[T]) -> T | None:
     """The value kept in ``path``, or None when there is none, or it is damaged or of another kind."""
     try:
         with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            data = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size >= _MAP_FROM else f.read())
+            data = memoryview(_mapped(f) if os.fstat(f.fileno()).st_size >= _MAP_FROM else f.read())
         value = _loads(data)
     except FileNotFoundError:
         return None
@@ -48,6 +47,14 @@ def read(path: Path, kind: type[T]) -> T | None:
         log.warning("cache file %s holds a %s, not a %s; making it anew", path, type(value).__name__, kind.__name__)
         return None
     return value
+
+
+def _mapped(f: BinaryIO) -> mmap.mmap | bytes:
+    try:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as err:   # a file system that cannot map files: read it whole
+        log.info("cannot map %s (%r); reading it", f.name, err)
+        return f.read()
 
 
 def _loads(data: memoryview) -> object:

@@ -68,3 +68,15 @@ def test_a_full_disk_keeps_nothing_and_leaves_no_temporary_file(tmp_path, monkey
     monkeypatch.setattr(cachefile.os, "replace", full)
     assert not cachefile.write(path, {"big": np.ones(200_000)})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_system_that_cannot_map_files_is_read_instead(tmp_path, monkeypatch):
+    path = tmp_path / "t.pickle"
+    big = np.arange(500_000, dtype=np.float32)
+    assert cachefile.write(path, {"big": big})
+
+    def cannot(*_, **__):
+        raise OSError(19, "No such device")
+    monkeypatch.setattr(cachefile.mmap, "mmap", cannot)
+    back = cachefile.read(path, dict)
+    assert back is not None and np.array_equal(back["big"], big)
