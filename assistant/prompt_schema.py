@@ -170,6 +170,9 @@ class Matching:
     reason_subjects: list[str]
     spelling_cutoff: float
     spelling_min_length: int
+    alone_cutoff: float         # a word or two, unknown, that sound like a one-word command: "hellep", "hel pe"
+    alone_words: int
+    alone_letters: int
     unknown_weight: float
     stopwords: list[str]
     boost: dict[str, float]

@@ -440,3 +440,21 @@ def test_lines_kept_as_one_string_read_like_the_list_they_were_made_from():
     with pytest.raises(IndexError):
         lines[-5]
     assert list(Lines([])) == [] and len(Lines([])) == 0
+
+
+@pytest.mark.parametrize("text, action", [
+    ("hellep", "help"), ("hel pe", "help"), ("hul", "help"), ("hellup", "help"), ("pouze", "pause"),
+    ("hup", None), ("hup hup hup", None),       # an interjection, now a filler: not "hulp"
+    ("kaas", None), ("hallo", None),            # not near enough to any command
+])
+def test_a_word_or_two_that_sound_like_a_command_alone_are_that_command(u, text, action):
+    """Speech-to-phrase's question for the shortest phrases: a misheard or split command word said
+    alone is the command, once nothing else understood it."""
+    assert u.understand(text).action == action, text
+
+
+def test_only_short_unknown_words_are_read_as_a_command_alone(u):
+    assert u._sounds_like_a_command(["hellep"]) is not None
+    assert u._sounds_like_a_command(["hellep", "me", "nu"]) is None            # three words
+    assert u._sounds_like_a_command(["hellepmijnou"]) is None                  # too long
+    assert u._sounds_like_a_command(["kaas"]) is None

@@ -239,6 +239,7 @@ class Compiled:
     long_words: list[str]                        # candidates for spelling correction
     protected: set[str]                          # words the program itself uses: never "corrected"
     command_words: set[str]                      # words of the command sentences
+    commands_alone: dict[str, str]               # a command sentence of one word -> its command
     sign_slips: dict[str, str]                   # a sign's word with two letters swapped, or d/t -> the word
     weights: dict[str, float]                    # stem -> weight (inverse intent frequency)
     stopwords: set[str]                          # stems that weigh nothing
@@ -330,6 +331,10 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
             variants |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
         for v in variants - vocabulary - {word}:
             slips.setdefault(v, word)
+    alone: dict[str, set[str]] = {}
+    for s, kind, name in table:
+        if kind is COMMAND and " " not in s:
+            alone.setdefault(s, set()).add(name)
     labels = sorted({(kind, name) for _, kind, name in table})
     index = {label: i for i, label in enumerate(labels)}
     protected = _words_in(coach) | _words_in(faq) | _words_in(commands) | _words_in(safety)
@@ -345,6 +350,7 @@ def _compile(commands: dict, faq: dict, coach: dict, cfg: dict, programme: dict,
         protected=protected,
         known_stems=frozenset(stems.key(w) for w in protected),
         command_words={w for s, kind, _ in table if kind is COMMAND for w in s.split()},
+        commands_alone={s: names.pop() for s, names in alone.items() if len(names) == 1},
         sign_slips=slips,
         weights=weights,
         stopwords=stopwords,
@@ -458,6 +464,7 @@ class Understanding:
         self._unknown_weight = m["unknown_weight"]
         self._recall_weight = m["recall_weight"]
         self._spelling_min_length = m["spelling_min_length"]
+        self._alone_cutoff, self._alone_words, self._alone_letters = m["alone_cutoff"], m["alone_words"], m["alone_letters"]
         norm = cfg["normalise"]
         self._fillers = {fold(w) for w in norm["fillers"]}
         self._address = {fold(w) for w in norm["address"]}
@@ -516,6 +523,7 @@ class Understanding:
         self.vocabulary, self.weights = c.vocabulary, c.weights
         self._known_stems = c.known_stems
         self._class_idf = c.class_idf
+        self._commands_alone = list(c.commands_alone)
 
     def _train(self, c: Compiled, examples: dict, k: dict, coach: dict) -> tuple[classifier.Model, dict[str, frozenset[str]]]:
         """The classifier, from a sample of each label's template sentences, each leaflet intent's
@@ -828,11 +836,24 @@ class Understanding:
         learned = self._classify(text, words, core, question, guess)
         if learned is not None:
             return learned
+        if alone := self._sounds_like_a_command(words):
+            return self._result(text, COMMAND, self.compiled.commands_alone[alone[0]], alone[1], alone[0])
         if hits and hits[0][1] == OUT_OF_DOMAIN and best >= self.cutoff:
             return self._result(text, OUT_OF_DOMAIN, "ood", best, hits[0][0])
         if self.safety.about_the_body(words):
             return Understood(text, Kind.BODY, None, None, self.safety.body_answer, best)
         return Understood(text, Kind.UNCLEAR, None, None, cfg["unclear"]["answer"], best)
+
+    def _sounds_like_a_command(self, words: list[str]) -> tuple[str, float] | None:
+        """The one-word command sentence (and how near) that a word or two no sentence knows
+        sound like, misheard or split by the recogniser: "hellep", "hel pe", "hul", "pouze". As
+        speech-to-phrase asks "which of the phrases I know was said?", for the shortest phrases
+        only, and only once nothing else understood them."""
+        joined = "".join(words)
+        if len(words) > self._alone_words or len(joined) > self._alone_letters or joined in self.vocabulary:
+            return None
+        found = process.extractOne(joined, self._commands_alone, scorer=fuzz.ratio, score_cutoff=self._alone_cutoff)
+        return (found[0], found[1]) if found else None
 
     def _changes_something_else(self, name: str, core: list[str]) -> bool:
         """Whether a command that changes the session (start, stop, pause, resume, the tempo) names
