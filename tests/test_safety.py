@@ -495,6 +495,7 @@ def test_a_question_of_knowledge_naming_no_one_is_no_red_flag(u, text, flagged):
     ("er staat veel wind vandaag dus ik ga niet fietsen", None),
     ("het doet me pijn dat mijn zus niet op mijn verjaardag komt", None),
     ("er komt niks uit als ik moet plassen", "retention"), ("ik lek de hele tijd", "leak_worse"),
+    ("zelfs met de kraan open ernaast komt er niets", "retention"),     # a tap run to help: not the tap's
     ("ik kan mijn winden niet ophouden", "stool"), ("het doet pijn als ik plas", "pain"),
 ])
 def test_things_weather_and_sorrow_are_no_sign(u, text, flagged):
@@ -520,3 +521,9 @@ def test_now_no_more_leaves_a_complaint_over(u, text, flagged):
 ])
 def test_someone_else_who_does_no_exercises_is_someone_else(u, text, flagged):
     assert found(u, text) == flagged, text
+
+
+def test_a_urinal_holds_urine(u):
+    """Told of someone else, the rules find the sign and leave it to the classifier, which has heard
+    carers speak for the patient (see test_a_red_flag_told_by_a_partner_or_a_child_is_the_patients)."""
+    assert u.safety.for_someone(u.normalise("ons vader zijn urinaal staat vol met bruinrood vocht").split())
