@@ -496,6 +496,7 @@ def test_a_question_of_knowledge_naming_no_one_is_no_red_flag(u, text, flagged):
     ("het doet me pijn dat mijn zus niet op mijn verjaardag komt", None),
     ("er komt niks uit als ik moet plassen", "retention"), ("ik lek de hele tijd", "leak_worse"),
     ("zelfs met de kraan open ernaast komt er niets", "retention"),     # a tap run to help: not the tap's
+    ("ik zit op de pot en er komt niks uit", "retention"), ("er komt niks in de fles", "retention"),
     ("ik kan mijn winden niet ophouden", "stool"), ("het doet pijn als ik plas", "pain"),
 ])
 def test_things_weather_and_sorrow_are_no_sign(u, text, flagged):
