@@ -231,12 +231,15 @@ class SafetyLayer:
             return False
         if any(_starts(stems, p) for p in self.long_ago):
             return True
-        negations = self.negations
-        if any(i == 0 or stems[i - 1] not in negations for p in self.resolved_now for i in _starts(stems, p)):
+        if self._said_unnegated(stems, self.resolved_now):
             return True   # "het branden bij het plassen is helemaal over"
         if not self.past & set(stems):
             return False     # "mijn straal is weg": not a complaint that was
-        return any(i == 0 or stems[i - 1] not in negations for p in self.resolved for i in _starts(stems, p))
+        return self._said_unnegated(stems, self.resolved)
+
+    def _said_unnegated(self, stems: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether one of ``phrases`` is said, not just after a negation ("niet helemaal over")."""
+        return any(i == 0 or stems[i - 1] not in self.negations for p in phrases for i in _starts(stems, p))
 
     def _voided(self, stems: list[str], start: int, end: int) -> bool:
         """Whether a phrase that says the complaint is still there (``stems[start:end]``) begins one
@@ -294,9 +297,8 @@ class SafetyLayer:
             if said.clause[i] != said.clause[p] or keys[i][0] in self.negation_stops:
                 return False
             if keys[i][0] in self.negations:
-                after = tuple(k for k, _ in keys[i + 1:i + 3])
-                return not (after[:1] and after[0] in self.denied_after_not_before
-                            or any(after[:len(f)] == f for f in self._negated_not))   # "ruikt niet goed"
+                return not (i + 1 < len(keys) and keys[i + 1][0] in self.denied_after_not_before
+                            or self._negates_a_quality(i, keys))   # "ruikt niet goed"
         return False
 
     def _negated(self, p: int, keys: list[tuple[str, str]], own: set[int]) -> bool:
@@ -311,11 +313,15 @@ class SafetyLayer:
             if keys[i][0] in self.negation_stops:
                 return False     # a new clause: "geen plas maar grote boodschap"
             if keys[i][0] in self.negations and i not in own:
-                if any(tuple(k for k, _ in keys[i + 1:i + 1 + len(f)]) == f for f in self._negated_not):
+                if self._negates_a_quality(i, keys):
                     continue     # "niet normaal", "niet goed": it negates the "fine" or the quality, and
                                  # so tells of a complaint
                 return True
         return False
+
+    def _negates_a_quality(self, i: int, keys: list[tuple[str, str]]) -> bool:
+        """Whether the negation at position i stands just before a "fine" phrase or a quality."""
+        return any(tuple(k for k, _ in keys[i + 1:i + 1 + len(f)]) == f for f in self._negated_not)
 
     def category(self, name: str) -> Category:
         return next(c for c in self.categories if c.name == name)
